@@ -1,0 +1,49 @@
+# The two commands of the README:
+#   make run    create .venv from requirements.lock, sync data/exports, publish reports/
+#   make test   the whole test suite (.ci/run calls exactly this)
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: run test venv lock lint bench sample clean
+
+run: venv
+	$(BIN)/tafiti run
+
+test: venv
+	bash tests/setup_system.sh
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+# Re-pin every dependency after changing pyproject.toml.
+lock:
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra test --extra bench \
+		--python-version 3.11 -o requirements.lock
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: venv
+	$(BIN)/python -m benchmarks
+
+# Rewrite the sample exports in data/exports and their manifest.
+sample: venv
+	$(BIN)/tafiti generate --sample data/exports
+
+clean:
+	rm -rf reports/groups reports/overview reports/index.html data/work data/tafiti.sqlite

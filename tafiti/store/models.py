@@ -1,0 +1,149 @@
+"""The database schema: SQLAlchemy 2 typed models.
+
+The unique keys carry the dedupe rules: a message or event is one row per
+``(group_id, identity)``, where ``identity`` is a 16-byte hash of its content
+(see ``tafiti.store.identity``). Binary, so no collation can fold "ok" and "OK".
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects import mysql
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Message text can exceed 64 KB; on MySQL plain TEXT stops there.
+LongText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
+Identity = LargeBinary(16).with_variant(mysql.BINARY(16), "mysql", "mariadb")
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Group(Base):
+    """A WhatsApp group; its slug is fixed when first stored, its name follows renames."""
+
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(191), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    name_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    cohort: Mapped[str | None] = mapped_column(String(255))
+    programme: Mapped[str | None] = mapped_column(String(255))
+    advisor: Mapped[str | None] = mapped_column(String(255))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    info: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Participant(Base):
+    """A sender as exported (name or phone number) within one group."""
+
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("group_id", "name", name="uq_participant_group_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    canonical_name: Mapped[str] = mapped_column(String(255))
+    is_facilitator: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_seen: Mapped[datetime | None] = mapped_column(DateTime)
+    last_seen: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ExportFile(Base):
+    """One export file seen in a source, with what happened to it at its last sync."""
+
+    __tablename__ = "export_files"
+    __table_args__ = (UniqueConstraint("source", "key", name="uq_export_source_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(255))
+    key: Mapped[str] = mapped_column(String(512))
+    name: Mapped[str] = mapped_column(String(512))
+    checksum: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    modified: Mapped[datetime | None] = mapped_column(DateTime)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16))  # imported | skipped | failed
+    error: Mapped[str | None] = mapped_column(Text)
+    format: Mapped[str | None] = mapped_column(String(64))
+    date_order: Mapped[str | None] = mapped_column(String(3))
+    date_order_reason: Mapped[str | None] = mapped_column(String(255))
+    records: Mapped[int] = mapped_column(Integer, default=0)
+    new_records: Mapped[int] = mapped_column(Integer, default=0)
+    known_records: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[list | None] = mapped_column(JSON)
+    first_record_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_record_at: Mapped[datetime | None] = mapped_column(DateTime)
+    imported_checksum: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Message(Base):
+    """A message, media item or deleted-message notice, stored once per group."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("group_id", "identity", name="uq_message_identity"),
+        Index("ix_messages_group_time", "group_id", "timestamp"),
+        Index("ix_messages_participant", "participant_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    identity: Mapped[bytes] = mapped_column(Identity)
+    timestamp: Mapped[datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(16))  # message | media | deleted
+    text: Mapped[str] = mapped_column(LongText)
+    attachment: Mapped[str | None] = mapped_column(String(512))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str | None] = mapped_column(String(8))
+    export_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("export_files.id", ondelete="SET NULL")
+    )
+
+
+class Event(Base):
+    """A system line: joins, leaves, renames, encryption notices and the like."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("group_id", "identity", name="uq_event_identity"),
+        Index("ix_events_group_time", "group_id", "timestamp"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    identity: Mapped[bytes] = mapped_column(Identity)
+    timestamp: Mapped[datetime] = mapped_column(DateTime)
+    type: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(LongText)
+    actor: Mapped[str | None] = mapped_column(String(255))
+    people: Mapped[list | None] = mapped_column(JSON)
+    old_name: Mapped[str | None] = mapped_column(String(255))
+    new_name: Mapped[str | None] = mapped_column(String(255))
+    export_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("export_files.id", ondelete="SET NULL")
+    )

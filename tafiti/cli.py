@@ -74,6 +74,74 @@ def main(
     )
 
 
+@main.command("run")
+@click.option("--force", is_flag=True, help="Re-render every report, changed or not.")
+@_friendly_errors
+def run_command(force: bool) -> None:
+    """Sync the export source into the database, then publish the HTML reports."""
+    from flows.pipeline import pipeline_flow
+
+    result = pipeline_flow(force=force)
+    _print_sync_summary(result["sync"])
+    _print_publish_summary(result["publish"])
+
+
+@main.command("sync")
+@_friendly_errors
+def sync_command() -> None:
+    """Import new or changed exports from the source into the database."""
+    from flows.sync import sync_flow
+
+    _print_sync_summary(sync_flow())
+
+
+@main.command("report")
+@click.option("--group", "groups", multiple=True, help="Group slug or name (repeatable).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First day of the period.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the period.")
+@click.option("--force", is_flag=True, help="Re-render reports whose data did not change.")
+@_friendly_errors
+def report_command(groups: tuple[str, ...], since: Any, until: Any, force: bool) -> None:
+    """Render the HTML reports (by default, of the groups whose data changed)."""
+    from flows.publish import publish_flow
+    from tafiti.store.db import get_engine
+    from tafiti.store.queries import resolve_group_slugs
+
+    slugs = resolve_group_slugs(get_engine(), list(groups)) if groups else None
+    result = publish_flow(
+        groups=slugs,
+        since=since.date().isoformat() if since else None,
+        until=until.date().isoformat() if until else None,
+        force=force,
+    )
+    _print_publish_summary(result)
+
+
+def _print_sync_summary(summary: dict[str, Any]) -> None:
+    click.echo(
+        "sync: {found} export file(s) found: {imported} imported, {skipped} unchanged, "
+        "{failed} failed; {new_messages} new message(s), {new_events} new event(s)".format(
+            **{key: summary.get(key, 0) for key in (
+                "found", "imported", "skipped", "failed", "new_messages", "new_events"
+            )}
+        )
+    )
+    for problem in summary.get("errors", []):
+        click.echo(f"  failed: {problem}", err=True)
+    if summary.get("imported", 0) == 0 and summary.get("failed", 0) == 0:
+        click.echo("sync: nothing new to import")
+
+
+def _print_publish_summary(summary: dict[str, Any]) -> None:
+    click.echo(
+        f"reports: {summary['rendered']} rendered, {summary['failed']} failed; "
+        f"index: {summary['index']}"
+    )
+    for result in summary.get("groups", []):
+        if isinstance(result, dict) and result.get("status") != "rendered":
+            click.echo(f"  failed: {result.get('slug')}: {result.get('error')}", err=True)
+
+
 @main.command("parse")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the records as JSON.")

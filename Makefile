@@ -31,8 +31,10 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:
-	$(BIN)/uv pip compile --quiet pyproject.toml --extra test --extra bench \
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra test \
 		--python-version 3.11 -o requirements.lock
+	printf 'whatstk>=0.7\nchat-miner>=0.5\n' | $(BIN)/uv pip compile --quiet - \
+		--python-version 3.11 -o benchmarks/requirements-peers.lock
 
 lint: venv
 	$(BIN)/ruff check .

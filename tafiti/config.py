@@ -19,6 +19,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # telemetry off for every entry point that loads the settings first.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# Prefect's temporary server takes over 10 s to start on a busy 2-core machine.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 class Settings(BaseSettings):
@@ -55,6 +57,11 @@ class Settings(BaseSettings):
     gdrive_client_secrets_file: Path = Path("secrets/client_secrets.json")
     gdrive_credentials_file: Path = Path("secrets/mycreds.txt")
     gdrive_recursive: bool = True
+    # Drive API v2 base URL; None means Google's (https://www.googleapis.com/drive/v2/).
+    gdrive_api_endpoint: str | None = None
+    gdrive_timeout_seconds: float = 60.0
+    gdrive_max_attempts: int = Field(default=6, ge=1)
+    gdrive_backoff_seconds: float = Field(default=1.0, ge=0.0)
 
 
 _current: Settings | None = None

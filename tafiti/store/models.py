@@ -3,6 +3,10 @@
 The unique keys carry the dedupe rules: a message or event is one row per
 ``(group_id, identity)``, where ``identity`` is a 16-byte hash of its content
 (see ``tafiti.store.identity``). Binary, so no collation can fold "ok" and "OK".
+A message deleted after it was stored also keeps the identity of its deletion
+notice in ``deletion_identity``, unique in the group as well.
+
+Changing a model needs a new migration in ``tafiti/store/migrations/versions``.
 """
 
 from __future__ import annotations
@@ -32,6 +36,25 @@ Identity = LargeBinary(16).with_variant(mysql.BINARY(16), "mysql", "mariadb")
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
+def _exact_string(length: int) -> String:
+    """A string compared byte for byte on MySQL, where the default collation folds case and accents.
+
+    Exported names and file keys are distinct when their bytes are: "Jose" and
+    "José" are two senders, "a.txt" and "A.txt" two files.
+    """
+    return String(length).with_variant(
+        mysql.VARCHAR(length, charset="utf8mb4", collation="utf8mb4_bin"), "mysql", "mariadb"
+    )
+
+
+# Every table is utf8mb4 on MySQL whatever the server's default, so emoji fit.
+MYSQL_TABLE_OPTIONS = {
+    "mysql_engine": "InnoDB",
+    "mysql_charset": "utf8mb4",
+    "mysql_collate": "utf8mb4_unicode_ci",
+}
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -40,6 +63,7 @@ class Group(Base):
     """A WhatsApp group; its slug is fixed when first stored, its name follows renames."""
 
     __tablename__ = "groups"
+    __table_args__ = (MYSQL_TABLE_OPTIONS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(191), unique=True)
@@ -50,6 +74,10 @@ class Group(Base):
     programme: Mapped[str | None] = mapped_column(String(255))
     advisor: Mapped[str | None] = mapped_column(String(255))
     start_date: Mapped[date | None] = mapped_column(Date)
+    # "event" when the name comes from a subject change or group creation,
+    # "export" when it comes from an export's file name (no naming event known).
+    name_source: Mapped[str] = mapped_column(String(16), default="export")
+    # Metadata without a column of its own: facilitators, aliases.
     info: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
@@ -59,11 +87,14 @@ class Participant(Base):
     """A sender as exported (name or phone number) within one group."""
 
     __tablename__ = "participants"
-    __table_args__ = (UniqueConstraint("group_id", "name", name="uq_participant_group_name"),)
+    __table_args__ = (
+        UniqueConstraint("group_id", "name", name="uq_participant_group_name"),
+        MYSQL_TABLE_OPTIONS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(_exact_string(255))
     canonical_name: Mapped[str] = mapped_column(String(255))
     is_facilitator: Mapped[bool] = mapped_column(Boolean, default=False)
     first_seen: Mapped[datetime | None] = mapped_column(DateTime)
@@ -74,11 +105,14 @@ class ExportFile(Base):
     """One export file seen in a source, with what happened to it at its last sync."""
 
     __tablename__ = "export_files"
-    __table_args__ = (UniqueConstraint("source", "key", name="uq_export_source_key"),)
+    __table_args__ = (
+        UniqueConstraint("source", "key", name="uq_export_source_key"),
+        MYSQL_TABLE_OPTIONS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    source: Mapped[str] = mapped_column(String(255))
-    key: Mapped[str] = mapped_column(String(512))
+    source: Mapped[str] = mapped_column(_exact_string(255))
+    key: Mapped[str] = mapped_column(_exact_string(512))
     name: Mapped[str] = mapped_column(String(512))
     checksum: Mapped[str] = mapped_column(String(64))
     size: Mapped[int | None] = mapped_column(BigInteger)
@@ -96,6 +130,7 @@ class ExportFile(Base):
     first_record_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_record_at: Mapped[datetime | None] = mapped_column(DateTime)
     imported_checksum: Mapped[str | None] = mapped_column(String(64))
+    imported_at: Mapped[datetime | None] = mapped_column(DateTime)
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
 
@@ -106,16 +141,23 @@ class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
         UniqueConstraint("group_id", "identity", name="uq_message_identity"),
+        UniqueConstraint("group_id", "deletion_identity", name="uq_message_deletion_identity"),
         Index("ix_messages_group_time", "group_id", "timestamp"),
         Index("ix_messages_participant", "participant_id"),
+        # Finds which stored group an export overlaps, before the group is known.
+        Index("ix_messages_identity", "identity"),
+        MYSQL_TABLE_OPTIONS,
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
     identity: Mapped[bytes] = mapped_column(Identity)
+    deletion_identity: Mapped[bytes | None] = mapped_column(Identity)
     timestamp: Mapped[datetime] = mapped_column(DateTime)
-    kind: Mapped[str] = mapped_column(String(16))  # message | media | deleted
+    # message | media | deleted; a message deleted after it was stored keeps its
+    # kind and text and gets deleted=True.
+    kind: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(LongText)
     attachment: Mapped[str | None] = mapped_column(String(512))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -132,6 +174,8 @@ class Event(Base):
     __table_args__ = (
         UniqueConstraint("group_id", "identity", name="uq_event_identity"),
         Index("ix_events_group_time", "group_id", "timestamp"),
+        Index("ix_events_identity", "identity"),
+        MYSQL_TABLE_OPTIONS,
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -147,3 +191,15 @@ class Event(Base):
     export_file_id: Mapped[int | None] = mapped_column(
         ForeignKey("export_files.id", ondelete="SET NULL")
     )
+
+
+class Lock(Base):
+    """A named row that a sync locks (``SELECT … FOR UPDATE``) while it writes one export.
+
+    The migration that creates the table inserts the row ``"sync"``.
+    """
+
+    __tablename__ = "locks"
+    __table_args__ = (MYSQL_TABLE_OPTIONS,)
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -10,7 +10,7 @@ UV_VERSION := 0.13.9
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test venv lock lint bench sample clean
+.PHONY: run test venv lock lint bench peers sample clean
 
 run: venv
 	$(BIN)/tafiti run
@@ -40,8 +40,20 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: venv
-	$(BIN)/python -m benchmarks
+# The benchmarks run whatstk and chat-miner from their own environment, because
+# chat-miner needs the old PyPI "argparse" package, which breaks Prefect.
+# BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--quick --markdown out.md".
+PEERS_VENV ?= .venv-peers
+
+bench: venv peers
+	$(BIN)/python -m benchmarks --peers-python $(PEERS_VENV)/bin/python $(BENCH_ARGS)
+
+peers: $(PEERS_VENV)/.installed
+
+$(PEERS_VENV)/.installed: benchmarks/requirements-peers.lock | $(VENV)/.installed
+	test -x $(PEERS_VENV)/bin/python || $(BIN)/python -m venv $(PEERS_VENV)
+	$(BIN)/uv pip sync --quiet --python $(PEERS_VENV)/bin/python benchmarks/requirements-peers.lock
+	touch $@
 
 # Rewrite the sample exports in data/exports and their manifest.
 sample: venv

@@ -1,0 +1,204 @@
+"""Run the benchmark suite and print the results table: ``python -m benchmarks``.
+
+Sections: parse (tafiti against whatstk and chat-miner), sync (SQLite and
+MariaDB, first import and 90%-overlapping re-import), no-change re-sync of 100
+exports, report rendering, and the whole pipeline for 50 groups. Every input is
+generated into a temporary folder that is deleted afterwards; MariaDB databases
+are created as ``tafiti_bench_*`` and dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import platform
+import shlex
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+from benchmarks import parse, report, sync  # noqa: E402
+from benchmarks.context import PROJECT_ROOT, Bench  # noqa: E402
+from benchmarks.table import Table, ratio  # noqa: E402
+
+SECTIONS: dict[str, Callable[[Bench], None]] = {
+    "parse": parse.run,
+    "sync": sync.run,
+    "resync": sync.run_no_change,
+    "report": report.run,
+    "pipeline": report.run_pipeline,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    arguments.add_argument(
+        "--quick",
+        action="store_true",
+        help="leave out the 1,000,000-message runs and the 50-group pipeline",
+    )
+    arguments.add_argument(
+        "--only",
+        help=f"comma-separated sections to run (default all): {', '.join(SECTIONS)}",
+    )
+    arguments.add_argument(
+        "--peers-python",
+        type=Path,
+        default=PROJECT_ROOT / ".venv-peers" / "bin" / "python",
+        metavar="PYTHON",
+        help="interpreter with whatstk and chat-miner installed (default: %(default)s; "
+        "make bench creates it from benchmarks/requirements-peers.lock)",
+    )
+    arguments.add_argument(
+        "--markdown", type=Path, metavar="FILE", help="also write the results as Markdown to FILE"
+    )
+    options = arguments.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for noisy in ("prefect", "papermill", "nbconvert", "traitlets", "alembic", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+    sections = list(SECTIONS)
+    if options.only:
+        sections = [name.strip() for name in options.only.split(",")]
+        unknown = [name for name in sections if name not in SECTIONS]
+        if unknown:
+            arguments.error(f"unknown section(s) {', '.join(unknown)}; use {', '.join(SECTIONS)}")
+    if options.quick and "pipeline" in sections and not options.only:
+        sections.remove("pipeline")
+
+    command = "python -m benchmarks" + "".join(f" {shlex.quote(a)}" for a in argv or sys.argv[1:])
+    header = describe_run(command)
+    print(header, flush=True)
+    print(flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="tafiti-bench-") as folder:
+        bench = Bench(root=Path(folder), quick=options.quick, peers_python=options.peers_python)
+        for name in sections:
+            SECTIONS[name](bench)
+
+    closing = [growth_table(bench), targets_table(bench)]
+    for table in closing:
+        print(table.to_text(), flush=True)
+        print(flush=True)
+    profiles = profile_sections(bench)
+    if profiles:
+        print(profiles, flush=True)
+
+    if options.markdown:
+        options.markdown.write_text(
+            to_markdown(header, [*bench.tables, *closing], profiles), encoding="utf-8"
+        )
+        print(f"wrote {options.markdown}", flush=True)
+    return 0
+
+
+def describe_run(command: str) -> str:
+    """Describe when, where and with what the benchmark ran."""
+    cpu = _cpu_model()
+    packages = ", ".join(
+        f"{name} {_version(name)}" for name in ("tafiti", "whatstk", "chat-miner", "SQLAlchemy")
+    )
+    return "\n".join(
+        [
+            f"date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+            f"machine: {cpu}, {os.cpu_count()} cores, {_memory_gib()} GiB memory, "
+            f"{platform.system()} {platform.release()}",
+            f"python: {platform.python_version()}; {packages}; {_mariadb_version()}",
+            f"command: {command}",
+        ]
+    )
+
+
+def growth_table(bench: Bench) -> Table:
+    table = Table(
+        "Growth: time per message at the largest size / at the smallest (1.00× = linear)",
+        ["figure", "from", "to", "per-message time ×"],
+    )
+    for growth in bench.growth:
+        table.add(
+            growth.figure,
+            f"{growth.small:,}",
+            f"{growth.large:,}",
+            ratio(growth.per_message_ratio),
+        )
+    return table
+
+
+def targets_table(bench: Bench) -> Table:
+    table = Table("Targets", ["target", "goal", "measured", "result"])
+    for target in bench.targets:
+        table.add(target.name, target.goal, target.measured, "met" if target.met else "MISSED")
+    return table
+
+
+def profile_sections(bench: Bench) -> str:
+    """The cProfile top 15 of every missed target, as text."""
+    parts = []
+    for target in bench.targets:
+        if not target.met and target.profile:
+            parts.append(f"MISSED {target.name}: where the time goes (cProfile, by own time)")
+            parts.append(target.profile)
+            parts.append("")
+    return "\n".join(parts)
+
+
+def to_markdown(header: str, tables: list[Table], profiles: str) -> str:
+    lines = ["# Benchmark results", ""]
+    lines += [f"- {line}" for line in header.splitlines()]
+    lines.append("")
+    for table in tables:
+        lines += [table.to_markdown(), ""]
+    if profiles:
+        lines += ["### Profiles of missed targets", "", "```", profiles.rstrip(), "```", ""]
+    return "\n".join(lines)
+
+
+def _version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def _memory_gib() -> str:
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):
+        return "?"
+    return f"{pages / 2**30:.0f}"
+
+
+def _mariadb_version() -> str:
+    from benchmarks.context import MYSQL_SERVER_URL
+
+    try:
+        import sqlalchemy
+
+        engine = sqlalchemy.create_engine(MYSQL_SERVER_URL)
+        with engine.connect() as connection:
+            server = connection.exec_driver_sql("SELECT VERSION()").scalar()
+        engine.dispose()
+        return f"MariaDB {server}"
+    except Exception as error:  # noqa: BLE001 - only describes the machine
+        return f"MariaDB not reachable ({type(error).__name__})"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

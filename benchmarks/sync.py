@@ -1,0 +1,190 @@
+"""Sync speed into SQLite and MariaDB: first import, overlapping re-import, no-change re-sync.
+
+Each figure times ``tafiti.store.sync.sync_source`` alone (listing, checksums,
+parsing and writing), in this process, without Prefect's start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from benchmarks.context import Bench, Growth, Target, mysql_database, profile_top, timed
+from benchmarks.table import Table, count, rate, seconds
+
+log = logging.getLogger(__name__)
+
+DATABASES = ("SQLite", "MariaDB")
+OVERLAP = 0.9
+TARGET_MARIADB_RATE = 50_000
+NO_CHANGE_EXPORTS = 100
+NO_CHANGE_MESSAGES = 5_000
+TARGET_NO_CHANGE_SECONDS = 2.0
+
+
+@contextmanager
+def database(bench: Bench, kind: str, name: str) -> Iterator[str]:
+    """Yield the URL of a new, empty database of ``kind``, removed afterwards."""
+    if kind == "MariaDB":
+        with mysql_database() as url:
+            yield url
+    else:
+        path = bench.root / "databases" / f"{name}.sqlite"
+        path.parent.mkdir(exist_ok=True)
+        try:
+            yield f"sqlite:///{path}"
+        finally:
+            path.unlink(missing_ok=True)
+
+
+def settings_for(bench: Bench, source: Path, database_url: str) -> Any:
+    """Configure tafiti's process-wide settings for one run, every path in the temporary folder."""
+    from tafiti.config import configure
+
+    return configure(
+        source=str(source),
+        database_url=database_url,
+        reports_dir=bench.root / "reports",
+        work_dir=bench.root / "work",
+        groups_file=bench.root / "groups.yml",
+        pseudonym_key="benchmark",
+    )
+
+
+def syncer(source_folder: Path, database_url: str, settings: Any) -> Callable[[], Any]:
+    """Return a call of ``sync_source`` on ``source_folder`` into a migrated database."""
+    from tafiti.sources import LocalFolderSource
+    from tafiti.store.db import get_engine, upgrade
+    from tafiti.store.sync import sync_source
+
+    engine = get_engine(database_url)
+    upgrade(engine)
+    source = LocalFolderSource(source_folder)
+    return lambda: sync_source(source, engine, settings)
+
+
+def link(export: Path, folder: Path) -> Path:
+    """Put ``export`` into ``folder`` without copying its bytes."""
+    target = folder / export.name
+    os.link(export, target)
+    return target
+
+
+def run(bench: Bench) -> None:
+    """First import and 90%-overlapping re-import at every size, into SQLite and MariaDB."""
+    from tafiti.generate import overlapping_exports
+
+    table = Table(
+        "Sync: sync_source into each database (read, checksum, parse, write)",
+        [
+            "database",
+            "messages",
+            "first import s",
+            "first import msg/s",
+            "re-import s",
+            "re-import msg/s",
+            "new on re-import",
+        ],
+    )
+    first_seconds: dict[tuple[str, int], float] = {}
+    for size in bench.sizes:
+        pair_folder = bench.folder(f"overlap-{size}")
+        first, second = overlapping_exports(pair_folder, messages=size, overlap=OVERLAP)
+        for kind in DATABASES:
+            source = bench.folder(f"sync-{kind}-{size}")
+            with database(bench, kind, f"sync-{size}") as url:
+                settings = settings_for(bench, source, url)
+                sync = syncer(source, url, settings)
+                link(first.path, source)
+                first_time, _ = timed(sync)
+                link(second.path, source)
+                again_time, summary = timed(sync)
+            first_seconds[kind, size] = first_time
+            table.add(
+                kind,
+                count(size),
+                seconds(first_time),
+                rate(first.messages, first_time),
+                seconds(again_time),
+                rate(second.messages, again_time),
+                count(_new_messages(summary)),
+            )
+    table.notes.append(
+        f"re-import: a second export that repeats {OVERLAP:.0%} of the first one's history "
+        "(and adds new messages) is synced into the database holding the first."
+    )
+    bench.show(table)
+
+    small, large = bench.sizes[0], bench.sizes[-1]
+    for kind in DATABASES:
+        bench.growth.append(
+            Growth(
+                f"sync first import, {kind}",
+                small,
+                first_seconds[kind, small],
+                large,
+                first_seconds[kind, large],
+            )
+        )
+    _check_mariadb_target(bench, large, first_seconds["MariaDB", large])
+
+
+def _new_messages(summary: Any) -> int:
+    value = summary.get("new_messages") if isinstance(summary, dict) else summary.new_messages
+    return int(value)
+
+
+def _check_mariadb_target(bench: Bench, size: int, first_time: float) -> None:
+    measured = size / first_time
+    target = Target(
+        "sync into MariaDB",
+        f"≥ {TARGET_MARIADB_RATE:,} msg/s",
+        f"{rate(size, first_time)} msg/s, first import of {size:,}",
+        measured >= TARGET_MARIADB_RATE,
+    )
+    if not target.met:
+        profiled = min(size, 100_000)
+        export, _ = bench.export(profiled)
+        source = bench.folder(f"profile-sync-{profiled}")
+        link(export, source)
+        with database(bench, "MariaDB", "profile") as url:
+            sync = syncer(source, url, settings_for(bench, source, url))
+            target.profile = f"(first import of {profiled:,} messages)\n" + profile_top(sync)
+    bench.targets.append(target)
+
+
+def run_no_change(bench: Bench) -> None:
+    """Sync 100 exports once, then time the sync that finds every one of them unchanged."""
+    exports = bench.folder("no-change")
+    for index in range(NO_CHANGE_EXPORTS):
+        export, _ = bench.export(NO_CHANGE_MESSAGES, seed=1000 + index)
+        link(export, exports)
+
+    table = Table(
+        f"No-change re-sync: {NO_CHANGE_EXPORTS} exports of {NO_CHANGE_MESSAGES:,} messages",
+        ["database", "first sync s", "no-change re-sync s"],
+    )
+    timings: dict[str, float] = {}
+    for kind in DATABASES:
+        with database(bench, kind, "no-change") as url:
+            sync = syncer(exports, url, settings_for(bench, exports, url))
+            first_time, _ = timed(sync)
+            timings[kind], _ = timed(sync)
+            profile = None
+            if timings[kind] >= TARGET_NO_CHANGE_SECONDS:
+                profile = profile_top(sync)
+        table.add(kind, seconds(first_time), seconds(timings[kind]))
+        bench.targets.append(
+            Target(
+                f"no-change re-sync, {kind}",
+                f"< {TARGET_NO_CHANGE_SECONDS:.0f} s for {NO_CHANGE_EXPORTS} exports",
+                f"{seconds(timings[kind])} s",
+                timings[kind] < TARGET_NO_CHANGE_SECONDS,
+                profile,
+            )
+        )
+    bench.show(table)

@@ -162,5 +162,76 @@ def parse_command(file: Path, as_json: bool, date_order: str | None) -> None:
         click.echo(summarize(parsed))
 
 
+@main.group("drive")
+def drive_group() -> None:
+    """Google Drive as the export source (TAFITI_SOURCE=gdrive://<folder id>)."""
+
+
+@drive_group.command("auth")
+@click.option(
+    "--client-secrets",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="OAuth client file of a 'Desktop app' client "
+    "[default: TAFITI_GDRIVE_CLIENT_SECRETS_FILE].",
+)
+@click.option(
+    "--credentials",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File the credentials are saved to [default: TAFITI_GDRIVE_CREDENTIALS_FILE].",
+)
+@click.option(
+    "--port",
+    "ports",
+    type=int,
+    multiple=True,
+    help="Local port for Google's redirect; repeatable, the first free one is used "
+    "[default: 8080, then 8090].",
+)
+@click.option("--no-browser", is_flag=True, help="Print the sign-in address instead of opening it.")
+@_friendly_errors
+def drive_auth_command(
+    client_secrets: Path | None, credentials: Path | None, ports: tuple[int, ...], no_browser: bool
+) -> None:
+    """Sign in to Google in a browser and save credentials for the Drive source.
+
+    Run this on a machine with a browser, then copy the credentials file to the
+    server. A service account needs no sign-in; see docs/google-drive.md.
+    """
+    from tafiti.config import get_settings
+    from tafiti.sources.gdrive import authorize_user
+
+    settings = get_settings()
+    saved = authorize_user(
+        client_secrets or settings.gdrive_client_secrets_file,
+        credentials or settings.gdrive_credentials_file,
+        ports=ports or (8080, 8090),
+        open_browser=not no_browser,
+        timeout_seconds=settings.gdrive_timeout_seconds,
+    )
+    click.echo(
+        f"saved Google Drive credentials to {saved}; copy this file to the server and "
+        "point TAFITI_GDRIVE_CREDENTIALS_FILE at it"
+    )
+
+
+@drive_group.command("list")
+@_friendly_errors
+def drive_list_command() -> None:
+    """List the export files in the Drive folder TAFITI_SOURCE names."""
+    from tafiti.config import get_settings
+    from tafiti.sources.gdrive import DriveSource
+
+    settings = get_settings()
+    if not settings.source.startswith("gdrive://"):
+        raise click.UsageError(f"TAFITI_SOURCE={settings.source!r} is not a gdrive:// URL")
+    source = DriveSource.from_url(settings.source, settings)
+    files = source.list_files()
+    for file in files:
+        modified = file.modified.strftime("%Y-%m-%d %H:%M") if file.modified else "-"
+        size = f"{file.size:,}" if file.size is not None else "-"
+        click.echo(f"{modified}  {size:>12}  {file.name}  ({file.key})")
+    click.echo(f"{len(files)} export files, read as {source.account}")
+
+
 if __name__ == "__main__":
     main()

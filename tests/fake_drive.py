@@ -100,6 +100,7 @@ class RecordedRequest:
 class FakeDrive:
     max_requests: int = 300
     page_size: int = 2
+    honour_trashed_query: bool = True
     items: dict[str, DriveItem] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     requests: list[RecordedRequest] = field(default_factory=list)
@@ -256,7 +257,7 @@ def _list(drive: FakeDrive, request: RecordedRequest) -> tuple[int, dict[str, st
         item
         for item in drive.items.values()
         if (parent is None or parent.group(1) in item.parents)
-        and not (_NOT_TRASHED.search(q) and item.trashed)
+        and not (drive.honour_trashed_query and _NOT_TRASHED.search(q) and item.trashed)
     ]
     start = int(request.query.get("pageToken") or 0)
     size = min(drive.page_size, int(request.query.get("maxResults") or 100))

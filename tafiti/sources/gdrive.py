@@ -499,15 +499,25 @@ def _describe_failure(error: Exception, *, what: str, login: _Login) -> _Failure
         return _describe_http_failure(error.args[0], error.GetField("reason"), what, login)
     if isinstance(error, HttpError):
         return _describe_http_failure(error, "", what, login)
-    if isinstance(error, ValueError) and isinstance(error.__context__, HttpError):
+    if isinstance(error, ValueError) and (http_error := _http_error_behind(error)) is not None:
         # PyDrive2 parses every error body as JSON, so a non-JSON one (an HTML page
         # from a proxy or Google's front end) fails with this ValueError instead.
-        return _describe_http_failure(error.__context__, "", what, login)
+        return _describe_http_failure(http_error, "", what, login)
     if isinstance(error, _TRANSPORT_ERRORS):
         return _Failure(
             retryable=True,
             error=SourceError(f"failed to {what}: cannot reach Google: {error!r}"),
         )
+    return None
+
+
+def _http_error_behind(error: BaseException) -> HttpError | None:
+    """Return the HttpError that was being handled when ``error`` was raised, if any."""
+    context = error.__context__
+    for _ in range(5):  # json raises JSONDecodeError while handling its own StopIteration
+        if context is None or isinstance(context, HttpError):
+            return context
+        context = context.__context__
     return None
 
 

@@ -56,3 +56,8 @@ class ParsedExport:
     warnings: list[ParseWarning] = field(default_factory=list)
     chat_name: str | None = None
     media_files: tuple[str, ...] = ()
+    format_description: str = ""
+    """The header layout in words, such as ``dd/mm/yyyy, HH:MM - author: text``."""
+    encoding: str = "utf-8"
+    container: str = "text"
+    """``"text"`` for a .txt export, ``"zip"`` for a zip export."""

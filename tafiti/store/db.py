@@ -13,15 +13,16 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from tafiti.errors import ConfigError, StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -161,9 +162,14 @@ def upgrade(engine_or_url: Engine | str | URL, revision: str = "head") -> None:
         else create_database_engine(engine_or_url)
     )
     try:
-        with engine.connect() as connection, _migration_lock(connection):
-            config = alembic_config(connection)
-            command.upgrade(config, revision)
+        with _quiet_alembic(), engine.connect() as connection, _migration_lock(connection):
+            # Imported here, quietened: Alembic logs its plugin setup at import time.
+            from alembic import command
+            from alembic.migration import MigrationContext
+
+            before = MigrationContext.configure(connection).get_current_revision()
+            command.upgrade(alembic_config(connection), revision)
+            after = MigrationContext.configure(connection).get_current_revision()
             connection.commit()
     except ConfigError:
         raise
@@ -173,6 +179,9 @@ def upgrade(engine_or_url: Engine | str | URL, revision: str = "head") -> None:
     finally:
         if engine is not engine_or_url:
             engine.dispose()
+    if before != after:
+        where = engine.url.render_as_string(hide_password=True)
+        log.info("migrated database %s from revision %s to %s", where, before or "(empty)", after)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -180,10 +189,24 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
     ``env.py`` runs the migrations on ``connection`` when one is given.
     """
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
     return config
+
+
+@contextmanager
+def _quiet_alembic() -> Iterator[None]:
+    """Keep Alembic's per-step INFO lines out of tafiti's log; :func:`upgrade` logs the outcome."""
+    alembic_log = logging.getLogger("alembic")
+    level = alembic_log.level
+    alembic_log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        alembic_log.setLevel(level)
 
 
 @contextmanager

@@ -114,6 +114,8 @@ class ExportFile(Base):
     source: Mapped[str] = mapped_column(_exact_string(255))
     key: Mapped[str] = mapped_column(_exact_string(512))
     name: Mapped[str] = mapped_column(String(512))
+    # The group name in the file name ("WhatsApp Chat with <name>.txt"), if any.
+    chat_name: Mapped[str | None] = mapped_column(String(255))
     checksum: Mapped[str] = mapped_column(String(64))
     size: Mapped[int | None] = mapped_column(BigInteger)
     modified: Mapped[datetime | None] = mapped_column(DateTime)

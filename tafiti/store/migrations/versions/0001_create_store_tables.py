@@ -80,6 +80,7 @@ def upgrade() -> None:
         sa.Column("source", _exact_string(255), nullable=False),
         sa.Column("key", _exact_string(512), nullable=False),
         sa.Column("name", sa.String(512), nullable=False),
+        sa.Column("chat_name", sa.String(255), nullable=True),
         sa.Column("checksum", sa.String(64), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=True),
         sa.Column("modified", sa.DateTime(), nullable=True),
@@ -137,9 +138,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["participant_id"], ["participants.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("group_id", "identity", name="uq_message_identity"),
-        sa.UniqueConstraint(
-            "group_id", "deletion_identity", name="uq_message_deletion_identity"
-        ),
+        sa.UniqueConstraint("group_id", "deletion_identity", name="uq_message_deletion_identity"),
         **MYSQL_TABLE_OPTIONS,
     )
     op.create_index("ix_messages_group_time", "messages", ["group_id", "timestamp"])

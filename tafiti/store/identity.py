@@ -1,0 +1,115 @@
+"""Message identity: what makes two records of two exports the same message.
+
+A record's identity is a 16-byte BLAKE2b hash of
+
+- the local wall-clock time cut to the minute (iOS exports carry seconds,
+  Android ones do not, so seconds cannot take part),
+- the author after alias resolution (``None`` for system lines),
+- the text with every media marker folded to one token (a phone that exported
+  "with media" writes ``IMG-2024….jpg (file attached)`` where another writes
+  ``<Media omitted>``), and every deletion notice folded to another token,
+- the record's occurrence number among records with the same three values in
+  the same export, so two identical "ok"s in one minute stay two messages
+  while a re-export of the same history maps onto the same identities.
+
+Messages and events hash in separate domains and live in separate tables.
+
+Deleted between two exports. The deletion notice ("This message was deleted")
+of a message has a different identity from the message it replaced, because
+its text differs. The sync links the two (see ``tafiti.store.sync``): a new
+notice is paired with a stored, not yet deleted message of the same author in
+the same minute that the notice's own export lacks, and that message is marked
+deleted and keeps its text; a new message is paired the same way with a
+stored notice that has no message yet. The pair then answers to both
+identities (``Message.identity`` and ``Message.deletion_identity``).
+
+NOTE: the pairing can go wrong in these cases. A notice whose minute also
+holds other messages of that author missing from its export (a phone whose
+history starts in that minute) may mark the wrong message deleted. A message
+that was edited ("<This message was edited>") between two exports is stored
+twice, because edits are not paired. Aliases added to the group metadata
+after a group was synced change the identities of later imports only: the
+messages already stored under the old author name are not re-keyed, so a
+re-export adds them once more under the canonical name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from tafiti.parsing import media_folded_text
+from tafiti.parsing.records import Record
+
+# Raised when the hashed content changes, so old and new identities never mix.
+IDENTITY_VERSION = b"tafiti-identity-1"
+DELETED_TOKEN = "\x00deleted"
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityKey:
+    """The content of a record that takes part in its identity, before the occurrence number."""
+
+    is_event: bool
+    minute: datetime
+    author: str | None
+    text: str
+
+
+def canonical_author(author: str | None, aliases: Mapping[str, str]) -> str | None:
+    """Return the name ``aliases`` maps ``author`` to, or ``author`` itself."""
+    if author is None:
+        return None
+    return aliases.get(author, author)
+
+
+def identity_key(record: Record, aliases: Mapping[str, str] | None = None) -> IdentityKey:
+    """Build the identity-relevant content of ``record``."""
+    aliases = aliases or {}
+    is_event = record.kind == "event"
+    if is_event:
+        text = record.text
+    elif record.kind == "deleted":
+        text = DELETED_TOKEN
+    else:
+        text = media_folded_text(record)
+    return IdentityKey(
+        is_event=is_event,
+        minute=record.timestamp.replace(second=0, microsecond=0),
+        author=None if is_event else canonical_author(record.author, aliases),
+        text=text,
+    )
+
+
+def hash_identity(key: IdentityKey, occurrence: int) -> bytes:
+    """Hash ``key`` and its occurrence number to the 16-byte identity stored in the database."""
+    digest = hashlib.blake2b(digest_size=16, person=b"tafiti")
+    fields = (
+        IDENTITY_VERSION,
+        b"event" if key.is_event else b"message",
+        key.minute.strftime("%Y-%m-%dT%H:%M").encode(),
+        b"\x00" if key.author is None else b"a" + key.author.encode("utf-8"),
+        key.text.encode("utf-8", "surrogatepass"),
+        str(occurrence).encode(),
+    )
+    # Each field is length-prefixed, so no text can imitate a field boundary.
+    for field in fields:
+        digest.update(len(field).to_bytes(8, "big"))
+        digest.update(field)
+    return digest.digest()
+
+
+def record_identities(
+    records: Iterable[Record], aliases: Mapping[str, str] | None = None
+) -> list[bytes]:
+    """Compute the identity of each record of one export, in the order given."""
+    seen: dict[IdentityKey, int] = {}
+    identities = []
+    for record in records:
+        key = identity_key(record, aliases)
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        identities.append(hash_identity(key, occurrence))
+    return identities

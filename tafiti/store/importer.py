@@ -1,0 +1,455 @@
+"""Write one parsed export into the database: only what is not stored yet, in batches.
+
+:func:`import_export` runs inside the caller's transaction, which holds the
+sync lock; it never commits, so a failure anywhere leaves nothing of the file.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, select, update
+
+from tafiti.errors import ExportError
+from tafiti.parsing.records import ParsedExport, Record
+from tafiti.store.groups import (
+    apply_metadata,
+    export_names,
+    metadata_for_group,
+    name_evidence,
+    resolve_group,
+    update_group_name,
+)
+from tafiti.store.identity import canonical_author, identity_key, record_identities
+from tafiti.store.metadata import GroupDirectory, GroupMetadata
+from tafiti.store.models import Event, Message, Participant
+
+log = logging.getLogger(__name__)
+
+messages_table = Message.__table__
+events_table = Event.__table__
+participants_table = Participant.__table__
+
+BATCH_SIZE = 1000
+
+
+@dataclass
+class ImportResult:
+    """What one export added to the database."""
+
+    group_id: int
+    group_slug: str
+    group_created: bool
+    records: int = 0
+    messages: int = 0
+    events: int = 0
+    new_messages: int = 0
+    new_events: int = 0
+    # Stored messages marked deleted because this export has their deletion notice,
+    # plus stored notices given the text this export has for them.
+    deletions_linked: int = 0
+
+    @property
+    def new_records(self) -> int:
+        return self.new_messages + self.new_events
+
+    @property
+    def known_records(self) -> int:
+        return self.records - self.new_records
+
+
+@dataclass
+class _Pending:
+    record: Record
+    identity: bytes
+
+
+def import_export(
+    connection: Connection,
+    parsed: ParsedExport,
+    *,
+    export_file_id: int,
+    pinned: GroupMetadata | None,
+    directory: GroupDirectory,
+    now: datetime,
+    after_batch: Callable[[], None] | None = None,
+) -> ImportResult:
+    """Store the records of ``parsed`` that its group does not hold yet."""
+    records = parsed.records
+    _check_authors(parsed)
+    entry = pinned or directory.for_group("", export_names(parsed))
+    aliases = entry.aliases if entry else {}
+    identities = record_identities(records, aliases)
+
+    message_identities = [
+        identity
+        for record, identity in zip(records, identities, strict=True)
+        if record.kind != "event"
+    ]
+    group = resolve_group(connection, parsed, message_identities, pinned, directory, now)
+    group_entry = pinned or metadata_for_group(connection, group.id, group.slug, directory)
+    group_aliases = group_entry.aliases if group_entry else {}
+    if group_aliases != aliases:
+        aliases = group_aliases
+        identities = record_identities(records, aliases)
+
+    result = ImportResult(group.id, group.slug, group.created, records=len(records))
+    result.events = sum(1 for record in records if record.kind == "event")
+    result.messages = result.records - result.events
+
+    new_messages, new_events = _unknown_records(connection, group.id, records, identities)
+    if not group.created:
+        new_messages, result.deletions_linked = _link_deletions(
+            connection, group.id, new_messages, set(identities), aliases
+        )
+
+    participant_ids = _store_participants(connection, group.id, records, aliases, group_entry)
+    _insert_messages(
+        connection, group.id, export_file_id, new_messages, participant_ids, after_batch
+    )
+    _insert_events(connection, group.id, export_file_id, new_events, after_batch)
+    result.new_messages = len(new_messages)
+    result.new_events = len(new_events)
+
+    update_group_name(connection, group.id, name_evidence(parsed, parsed.filename), now)
+    apply_metadata(connection, group.id, group_entry, now)
+    return result
+
+
+def _check_authors(parsed: ParsedExport) -> None:
+    for record in parsed.records:
+        if record.kind != "event" and record.author is None:
+            raise ExportError(
+                f"a {record.kind} record has no author", filename=parsed.filename, line=record.line
+            )
+
+
+def _unknown_records(
+    connection: Connection, group_id: int, records: Sequence[Record], identities: Sequence[bytes]
+) -> tuple[list[_Pending], list[_Pending]]:
+    known_messages: set[bytes] = set()
+    rows = connection.execute(
+        select(messages_table.c.identity, messages_table.c.deletion_identity).where(
+            messages_table.c.group_id == group_id
+        )
+    )
+    for identity, deletion_identity in rows:
+        known_messages.add(bytes(identity))
+        if deletion_identity is not None:
+            known_messages.add(bytes(deletion_identity))
+    known_events = {
+        bytes(identity)
+        for identity in connection.execute(
+            select(events_table.c.identity).where(events_table.c.group_id == group_id)
+        ).scalars()
+    }
+
+    new_messages: list[_Pending] = []
+    new_events: list[_Pending] = []
+    for record, identity in zip(records, identities, strict=True):
+        if record.kind == "event":
+            if identity not in known_events:
+                new_events.append(_Pending(record, identity))
+        elif identity not in known_messages:
+            new_messages.append(_Pending(record, identity))
+    return new_messages, new_events
+
+
+def _link_deletions(
+    connection: Connection,
+    group_id: int,
+    new_messages: list[_Pending],
+    export_identities: set[bytes],
+    aliases: dict[str, str],
+) -> tuple[list[_Pending], int]:
+    """Pair new deletion notices and new messages with their stored counterparts.
+
+    Returns the new messages left to insert and the number of pairs made. The
+    rule and its limits are described in ``tafiti.store.identity``.
+    """
+    notices = [pending for pending in new_messages if pending.record.kind == "deleted"]
+    texts = [pending for pending in new_messages if pending.record.kind != "deleted"]
+    paired: set[int] = set()
+
+    if notices:
+        for pending, message_id in _stored_messages_for_notices(
+            connection, group_id, notices, export_identities, aliases
+        ):
+            connection.execute(
+                update(messages_table)
+                .where(messages_table.c.id == message_id)
+                .values(deleted=True, deletion_identity=pending.identity)
+            )
+            paired.add(id(pending))
+
+    if texts:
+        for pending, notice_id, notice_identity in _stored_notices_for_messages(
+            connection, group_id, texts, export_identities, aliases
+        ):
+            record = pending.record
+            connection.execute(
+                update(messages_table)
+                .where(messages_table.c.id == notice_id)
+                .values(
+                    identity=pending.identity,
+                    deletion_identity=notice_identity,
+                    kind=record.kind,
+                    text=record.text,
+                    attachment=record.attachment,
+                    deleted=True,
+                    language=_detect_languages([record.text])[0]
+                    if record.kind == "message"
+                    else None,
+                )
+            )
+            paired.add(id(pending))
+
+    remaining = [pending for pending in new_messages if id(pending) not in paired]
+    return remaining, len(paired)
+
+
+def _candidates_by_minute(
+    connection: Connection, group_id: int, minutes: set[datetime], *, notices: bool
+) -> dict[tuple[datetime, str], list[tuple[int, bytes]]]:
+    """Find stored messages (or unpaired notices) in ``minutes``, by minute and canonical author."""
+    base = (
+        select(
+            messages_table.c.id,
+            messages_table.c.identity,
+            messages_table.c.timestamp,
+            participants_table.c.canonical_name,
+        )
+        .join(participants_table, participants_table.c.id == messages_table.c.participant_id)
+        .where(messages_table.c.group_id == group_id)
+        .order_by(messages_table.c.timestamp, messages_table.c.id)
+    )
+    if notices:
+        # Unpaired notices are few, so one query fetches them all; a new export
+        # can hold thousands of minutes.
+        queries = [
+            base.where(
+                messages_table.c.kind == "deleted", messages_table.c.deletion_identity.is_(None)
+            )
+        ]
+    else:
+        alive = base.where(messages_table.c.kind != "deleted", messages_table.c.deleted.is_(False))
+        queries = [
+            alive.where(
+                messages_table.c.timestamp >= minute,
+                messages_table.c.timestamp < minute + timedelta(minutes=1),
+            )
+            for minute in sorted(minutes)
+        ]
+
+    by_key: dict[tuple[datetime, str], list[tuple[int, bytes]]] = defaultdict(list)
+    for query in queries:
+        for row in connection.execute(query):
+            minute = row.timestamp.replace(second=0, microsecond=0)
+            if minute in minutes:
+                by_key[(minute, row.canonical_name)].append((row.id, bytes(row.identity)))
+    return by_key
+
+
+def _stored_messages_for_notices(
+    connection: Connection,
+    group_id: int,
+    notices: list[_Pending],
+    export_identities: set[bytes],
+    aliases: dict[str, str],
+) -> list[tuple[_Pending, int]]:
+    minutes = {identity_key(pending.record).minute for pending in notices}
+    candidates = _candidates_by_minute(connection, group_id, minutes, notices=False)
+    pairs = []
+    for pending in notices:
+        key = identity_key(pending.record, aliases)
+        available = [
+            (message_id, identity)
+            for message_id, identity in candidates.get((key.minute, key.author or ""), [])
+            if identity not in export_identities
+        ]
+        if available:
+            message_id, identity = available[0]
+            candidates[(key.minute, key.author or "")].remove((message_id, identity))
+            pairs.append((pending, message_id))
+    return pairs
+
+
+def _stored_notices_for_messages(
+    connection: Connection,
+    group_id: int,
+    texts: list[_Pending],
+    export_identities: set[bytes],
+    aliases: dict[str, str],
+) -> list[tuple[_Pending, int, bytes]]:
+    minutes = {identity_key(pending.record).minute for pending in texts}
+    candidates = _candidates_by_minute(connection, group_id, minutes, notices=True)
+    if not candidates:
+        return []
+    pairs = []
+    for pending in texts:
+        key = identity_key(pending.record, aliases)
+        slot = candidates.get((key.minute, key.author or ""), [])
+        available = [entry for entry in slot if entry[1] not in export_identities]
+        if available:
+            slot.remove(available[0])
+            pairs.append((pending, available[0][0], available[0][1]))
+    return pairs
+
+
+def _store_participants(
+    connection: Connection,
+    group_id: int,
+    records: Sequence[Record],
+    aliases: dict[str, str],
+    entry: GroupMetadata | None,
+) -> dict[str, int]:
+    """Insert the export's new senders, widen first/last seen, and return every sender's id."""
+    seen: dict[str, tuple[datetime, datetime]] = {}
+    for record in records:
+        if record.kind == "event" or record.author is None:
+            continue
+        first, last = seen.get(record.author, (record.timestamp, record.timestamp))
+        seen[record.author] = (min(first, record.timestamp), max(last, record.timestamp))
+
+    stored = {
+        row.name: row
+        for row in connection.execute(
+            select(
+                participants_table.c.id,
+                participants_table.c.name,
+                participants_table.c.first_seen,
+                participants_table.c.last_seen,
+            ).where(participants_table.c.group_id == group_id)
+        )
+    }
+    facilitators = set(entry.facilitators) if entry else set()
+    new_rows = []
+    for name, (first, last) in seen.items():
+        row = stored.get(name)
+        if row is None:
+            canonical = canonical_author(name, aliases) or name
+            new_rows.append(
+                {
+                    "group_id": group_id,
+                    "name": name,
+                    "canonical_name": canonical,
+                    "is_facilitator": canonical in facilitators or name in facilitators,
+                    "first_seen": first,
+                    "last_seen": last,
+                }
+            )
+            continue
+        widened_first = min(first, row.first_seen) if row.first_seen else first
+        widened_last = max(last, row.last_seen) if row.last_seen else last
+        if (widened_first, widened_last) != (row.first_seen, row.last_seen):
+            connection.execute(
+                update(participants_table)
+                .where(participants_table.c.id == row.id)
+                .values(first_seen=widened_first, last_seen=widened_last)
+            )
+    if new_rows:
+        connection.execute(participants_table.insert(), new_rows)
+
+    return {
+        name: participant_id
+        for participant_id, name in connection.execute(
+            select(participants_table.c.id, participants_table.c.name).where(
+                participants_table.c.group_id == group_id
+            )
+        )
+    }
+
+
+def _insert_messages(
+    connection: Connection,
+    group_id: int,
+    export_file_id: int,
+    pending: list[_Pending],
+    participant_ids: dict[str, int],
+    after_batch: Callable[[], None] | None,
+) -> None:
+    for start in range(0, len(pending), BATCH_SIZE):
+        batch = pending[start : start + BATCH_SIZE]
+        languages = _detect_languages(
+            [item.record.text if item.record.kind == "message" else None for item in batch]
+        )
+        rows = [
+            {
+                "group_id": group_id,
+                "participant_id": participant_ids[item.record.author],  # type: ignore[index]
+                "identity": item.identity,
+                "deletion_identity": None,
+                "timestamp": item.record.timestamp,
+                "kind": item.record.kind,
+                "text": item.record.text,
+                "attachment": item.record.attachment,
+                "deleted": item.record.kind == "deleted",
+                "language": language,
+                "export_file_id": export_file_id,
+            }
+            for item, language in zip(batch, languages, strict=True)
+        ]
+        connection.execute(messages_table.insert(), rows)
+        if after_batch is not None:
+            after_batch()
+
+
+def _insert_events(
+    connection: Connection,
+    group_id: int,
+    export_file_id: int,
+    pending: list[_Pending],
+    after_batch: Callable[[], None] | None,
+) -> None:
+    for start in range(0, len(pending), BATCH_SIZE):
+        rows = [
+            {
+                "group_id": group_id,
+                "identity": item.identity,
+                "timestamp": item.record.timestamp,
+                "type": item.record.event or "other",
+                "text": item.record.text,
+                "actor": item.record.actor,
+                "people": list(item.record.people) or None,
+                "old_name": item.record.old_name,
+                "new_name": item.record.new_name,
+                "export_file_id": export_file_id,
+            }
+            for item in pending[start : start + BATCH_SIZE]
+        ]
+        connection.execute(events_table.insert(), rows)
+        if after_batch is not None:
+            after_batch()
+
+
+_language_warning_logged = False
+
+
+def _detect_languages(texts: list[str | None]) -> list[str | None]:
+    """Guess each text's language once, at insert time; ``None`` entries stay ``None``.
+
+    The guess is stored as NULL when ``tafiti.language`` is not installed or fails.
+    """
+    global _language_warning_logged
+    indexes = [index for index, text in enumerate(texts) if text is not None]
+    languages: list[str | None] = [None] * len(texts)
+    if not indexes:
+        return languages
+    try:
+        from tafiti.language import detect_languages
+    except ImportError:
+        return languages
+    try:
+        guesses = detect_languages([texts[index] or "" for index in indexes])
+    except Exception as error:  # noqa: BLE001 - a failed guess must not fail the import
+        if not _language_warning_logged:
+            log.warning("language detection failed, storing no language: %s", error)
+            _language_warning_logged = True
+        return languages
+    for index, guess in zip(indexes, guesses, strict=True):
+        languages[index] = guess
+    return languages

@@ -1,31 +1,76 @@
-"""The publish flow: render the group reports that changed, the overview, and the index."""
+"""The publish flow: render the group reports that changed, the overview, and the index.
+
+With ``TAFITI_DASK_ADDRESS`` set, the reports render on that Dask cluster
+(prefect-dask's ``DaskTaskRunner``); every worker needs tafiti installed and
+access to the database and the reports folder.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
-from prefect import flow, get_run_logger, task
+from prefect import Flow, flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
-from tafiti.config import get_settings
+from tafiti.config import Settings, get_settings
+from tafiti.monitoring import init_sentry
 
 
 def _as_dict(result: Any) -> dict[str, Any]:
     return asdict(result) if is_dataclass(result) else dict(result)
 
 
-@task(name="render-group-report", retries=1, retry_delay_seconds=10)
-def render_group(slug: str, since: str | None, until: str | None) -> dict[str, Any]:
+# The render tasks take the flow's settings as an argument because on a Dask
+# worker get_settings() would read the worker's environment instead. NO_CACHE:
+# the settings hold secrets, and a render must not be skipped as cached.
+@task(name="render-group-report", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE)
+def render_group(
+    slug: str, since: str | None, until: str | None, settings: Settings | None = None
+) -> dict[str, Any]:
     from tafiti.publish import render_group_report
 
-    return _as_dict(render_group_report(slug, get_settings(), since=since, until=until))
+    settings = settings or get_settings()
+    init_sentry(settings)
+    return _as_dict(render_group_report(slug, settings, since=since, until=until))
 
 
-@task(name="render-overview", retries=1, retry_delay_seconds=10)
-def render_overview_task() -> dict[str, Any]:
+@task(name="render-overview", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE)
+def render_overview_task(settings: Settings | None = None) -> dict[str, Any]:
     from tafiti.publish import render_overview
 
-    return _as_dict(render_overview(get_settings()))
+    settings = settings or get_settings()
+    init_sentry(settings)
+    return _as_dict(render_overview(settings))
+
+
+@flow(name="tafiti-render-reports")
+def render_reports_flow(
+    groups: list[str], since: str | None, until: str | None
+) -> tuple[list[Any], Any]:
+    """Render the group reports and the overview in parallel on this flow's task runner.
+
+    Returns each group's result dict (or the exception of a task that failed) and the
+    overview's. Settings are read here, not passed in, so they never become flow-run
+    parameters stored on the Prefect server.
+    """
+    settings = get_settings()
+    futures = [render_group.submit(slug, since, until, settings) for slug in groups]
+    overview = render_overview_task.submit(settings)
+    results = [future.result(raise_on_failure=False) for future in futures]
+    return results, overview.result(raise_on_failure=False)
+
+
+def _render_reports_flow(settings: Settings) -> Flow:
+    """The render subflow, on the Dask cluster at ``settings.dask_address`` when one is set."""
+    if not settings.dask_address:
+        return render_reports_flow
+
+    from prefect_dask import DaskTaskRunner
+
+    return render_reports_flow.with_options(
+        task_runner=DaskTaskRunner(address=settings.dask_address)
+    )
 
 
 @task(name="write-index")
@@ -47,15 +92,14 @@ def publish_flow(
 
     logger = get_run_logger()
     settings = get_settings()
+    init_sentry(settings)
     if groups is None:
         # A period other than the default makes every report differ from the last render.
         groups = groups_to_render(settings, force=force or bool(since or until))
-    logger.info("rendering %d group report(s)", len(groups))
+    where = f"on the Dask cluster at {settings.dask_address}" if settings.dask_address else "here"
+    logger.info("rendering %d group report(s) %s", len(groups), where)
 
-    futures = [render_group.submit(slug, since, until) for slug in groups]
-    overview = render_overview_task.submit()
-    results = [future.result(raise_on_failure=False) for future in futures]
-    overview_result = overview.result(raise_on_failure=False)
+    results, overview_result = _render_reports_flow(settings)(groups, since, until)
     index = write_index_task()
 
     rendered = [r for r in results if isinstance(r, dict) and r.get("status") == "rendered"]

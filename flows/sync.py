@@ -8,6 +8,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 
 from tafiti.config import get_settings
+from tafiti.monitoring import init_sentry
 
 
 @task(name="sync-exports", retries=2, retry_delay_seconds=30)
@@ -27,6 +28,7 @@ def sync_exports(source_url: str | None = None) -> dict[str, Any]:
 def sync_flow(source_url: str | None = None) -> dict[str, Any]:
     """Sync the export source (``TAFITI_SOURCE`` unless ``source_url`` is given)."""
     logger = get_run_logger()
+    init_sentry(get_settings())
     summary = sync_exports(source_url)
     logger.info("sync finished: %s", _describe(summary))
     return summary

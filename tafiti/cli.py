@@ -69,9 +69,17 @@ def main(
     (see .env_sample); the options above override them.
     """
     _setup_logging(verbose)
-    configure(
+    settings = configure(
         source=source, database_url=database_url, reports_dir=reports_dir, timezone=timezone
     )
+    if settings.sentry_dsn:
+        from tafiti.monitoring import init_sentry
+
+        try:
+            init_sentry(settings)
+        except TafitiError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(1)
 
 
 @main.command("run")
@@ -115,6 +123,40 @@ def report_command(groups: tuple[str, ...], since: Any, until: Any, force: bool)
         force=force,
     )
     _print_publish_summary(result)
+
+
+@main.command("serve")
+@click.option(
+    "--schedule",
+    envvar="TAFITI_SCHEDULE",
+    help='Cron expression or interval ("0 * * * *", "15m"); overrides TAFITI_SCHEDULE.',
+)
+@_friendly_errors
+def serve_command(schedule: str | None) -> None:
+    """Run the pipeline on the schedule TAFITI_SCHEDULE until stopped (Ctrl-C).
+
+    \b
+    TAFITI_SCHEDULE is either
+      a cron expression, five fields:  "0 * * * *" (hourly), "30 6 * * 1-5"
+      an interval, a number and a unit s, m, h or d:  "15m", "1h", "90s";
+        a plain number is seconds ("3600")
+    Cron times are read in TAFITI_TIMEZONE. The default is "0 * * * *".
+
+    \b
+    Runs are scheduled by a Prefect server, so PREFECT_API_URL must point at one
+    (for example http://127.0.0.1:4200/api after `prefect server start`;
+    docker-compose.yml runs one). The pipeline never runs twice at once: a
+    scheduled run that would overlap a running one is cancelled. Each run's log
+    (files imported, reports rendered, failures) goes to this console and to
+    the Prefect server.
+    """
+    from flows.schedule import serve_pipeline
+    from tafiti.config import get_settings
+
+    settings = get_settings()
+    if schedule:
+        settings = settings.model_copy(update={"schedule": schedule})
+    serve_pipeline(settings)
 
 
 def _print_sync_summary(summary: dict[str, Any]) -> None:

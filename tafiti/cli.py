@@ -204,6 +204,67 @@ def parse_command(file: Path, as_json: bool, date_order: str | None) -> None:
         click.echo(summarize(parsed))
 
 
+@main.command("groups")
+@click.option("--json", "as_json", is_flag=True, help="Print the groups as a JSON list.")
+@_friendly_errors
+def groups_command(as_json: bool) -> None:
+    """List the stored groups with their message, event and participant counts."""
+    from tafiti.store.db import get_engine
+    from tafiti.store.queries import list_groups
+
+    groups = list_groups(get_engine())
+    if as_json:
+        click.echo(json.dumps(groups, ensure_ascii=False, indent=1))
+        return
+    if not groups:
+        click.echo("no groups stored yet; run `tafiti sync` first")
+        return
+    headers = ("slug", "name", "messages", "events", "participants", "first", "last")
+    rows = [
+        (
+            group["slug"],
+            group["name"],
+            f"{group['messages']:,}",
+            f"{group['events']:,}",
+            f"{group['participants']:,}",
+            (group["first"] or "-")[:16],
+            (group["last"] or "-")[:16],
+        )
+        for group in groups
+    ]
+    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
+    numeric = {2, 3, 4}
+    for row in [headers, *rows]:
+        cells = [
+            str(cell).rjust(width) if i in numeric else str(cell).ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        click.echo("  ".join(cells).rstrip())
+
+
+@main.group("db")
+def db_group() -> None:
+    """Manage the database schema (TAFITI_DATABASE_URL)."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Alembic revision to reach.")
+@_friendly_errors
+def db_upgrade_command(revision: str) -> None:
+    """Apply the schema migrations the database does not have yet."""
+    from tafiti.config import get_settings
+    from tafiti.store.db import create_database_engine, current_revision, upgrade
+
+    engine = create_database_engine(get_settings().database_url)
+    try:
+        upgrade(engine, revision)
+        current = current_revision(engine)
+    finally:
+        engine.dispose()
+    where = engine.url.render_as_string(hide_password=True)
+    click.echo(f"database {where} is at revision {current}")
+
+
 @main.group("drive")
 def drive_group() -> None:
     """Google Drive as the export source (TAFITI_SOURCE=gdrive://<folder id>)."""

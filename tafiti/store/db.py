@@ -184,6 +184,14 @@ def upgrade(engine_or_url: Engine | str | URL, revision: str = "head") -> None:
         log.info("migrated database %s from revision %s to %s", where, before or "(empty)", after)
 
 
+def current_revision(engine: Engine) -> str | None:
+    """Return the database's Alembic revision, or ``None`` for a database never migrated."""
+    with _quiet_alembic(), engine.connect() as connection:
+        from alembic.migration import MigrationContext
+
+        return MigrationContext.configure(connection).get_current_revision()
+
+
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic configuration for tafiti's migrations, without an ``alembic.ini`` file.
 

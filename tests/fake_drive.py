@@ -9,7 +9,7 @@ and ``FakeDrive.faults`` makes chosen requests fail. The server handles at most
 ``max_requests`` requests, one at a time, and then stops.
 
 googleapiclient builds the Drive v2 service from the discovery document it
-bundles, so the server gets no discovery request; any other path answers 404.
+bundles, so the server gets no discovery request. Any other path returns 404.
 """
 
 from __future__ import annotations
@@ -70,8 +70,8 @@ class DriveItem:
 class Fault:
     """Make the next ``times`` requests of ``kind`` (list, get, media, token) fail.
 
-    ``file_id`` narrows get and media faults to one file. ``truncate`` answers a
-    media request with 200 and the first half of the content instead of an error.
+    ``file_id`` narrows get and media faults to one file. ``truncate`` makes a
+    media request return 200 and the first half of the content instead of an error.
     """
 
     kind: str

@@ -118,8 +118,8 @@ def saved_user_credentials(
 
 
 def add_folder_tree(drive: FakeDrive) -> dict[str, DriveItem]:
-    """The shared folder: five exports at the top (three pages of two), two in
-    subfolders, and files the source must leave out."""
+    """Build the shared folder: five exports at the top, two in subfolders, and files
+    the source must leave out."""
     drive.add(DriveItem(FOLDER_ID, "Tafiti exports", ["root"], FOLDER))
     exports = [
         drive.add(
@@ -203,7 +203,7 @@ def test_listing_follows_pages_and_subfolders(drive: FakeDrive, drive_settings: 
     assert len(list_requests_for(drive, "kisumu-2024")) == 1
 
 
-def test_listing_ignores_trashed_docs_and_other_files(drive: FakeDrive, drive_settings: Settings):
+def test_listing_skips_non_exports(drive: FakeDrive, drive_settings: Settings):
     add_folder_tree(drive)
     drive.items["trash1"].parents.append("kisumu")
 
@@ -217,8 +217,8 @@ def test_listing_ignores_trashed_docs_and_other_files(drive: FakeDrive, drive_se
     assert "Other project.txt" not in names
 
 
-def test_listing_skips_trashed_items_the_server_returns(drive: FakeDrive, drive_settings: Settings):
-    # The query asks Drive for untrashed files; the source checks labels.trashed as well.
+def test_listing_checks_trashed_label(drive: FakeDrive, drive_settings: Settings):
+    # The query excludes trashed files, and the source also checks labels.trashed.
     add_folder_tree(drive)
     drive.honour_trashed_query = False
 
@@ -264,7 +264,7 @@ def test_fetch_returns_whole_content(drive: FakeDrive, drive_settings: Settings)
     assert all(r.query["alt"] == "media" for r in media)
 
 
-def test_open_source_picks_drive_for_gdrive_scheme(drive: FakeDrive, drive_settings: Settings):
+def test_open_source_opens_drive_folder(drive: FakeDrive, drive_settings: Settings):
     add_folder_tree(drive)
 
     source = open_source(f"gdrive://{FOLDER_ID}", drive_settings)
@@ -343,7 +343,7 @@ def test_download_retries_user_rate_limit_403(drive: FakeDrive, drive_settings: 
 
 
 def test_download_retries_html_error_page(drive: FakeDrive, drive_settings: Settings):
-    # Google's front end answers some 502s with an HTML page, which PyDrive2 cannot parse.
+    # Google's front end returns some 502 errors as an HTML page, which PyDrive2 cannot parse.
     exports = add_folder_tree(drive)
     drive.faults.append(
         Fault("media", status=502, body=b"<html>Bad Gateway</html>", content_type="text/html")
@@ -414,7 +414,7 @@ def test_changed_content_fails_md5_check(drive: FakeDrive, drive_settings: Setti
         source.fetch(file)
 
 
-def test_export_over_size_limit_is_not_downloaded(drive: FakeDrive, drive_settings: Settings):
+def test_oversized_export_not_downloaded(drive: FakeDrive, drive_settings: Settings):
     add_folder_tree(drive)
     small = drive_settings.model_copy(update={"max_export_bytes": 16})
     source = DriveSource.from_url(small.source, small)
@@ -442,7 +442,7 @@ def test_401_raises_credentials_error(drive: FakeDrive, drive_settings: Settings
     assert len(drive.of_kind("token")) == 3
 
 
-def test_403_raises_credentials_error_naming_account(drive: FakeDrive, drive_settings: Settings):
+def test_403_names_service_account(drive: FakeDrive, drive_settings: Settings):
     add_folder_tree(drive)
     drive.faults.append(Fault("get", status=403, reason="insufficientFilePermissions"))
     source = DriveSource.from_url(drive_settings.source, drive_settings)
@@ -515,9 +515,7 @@ def test_invalid_key_file_raises_credentials_error(
         DriveSource.from_url(drive_settings.source, drive_settings)
 
 
-def test_rejected_service_account_key_raises_credentials_error(
-    drive: FakeDrive, drive_settings: Settings
-):
+def test_rejected_key_raises_credentials_error(drive: FakeDrive, drive_settings: Settings):
     add_folder_tree(drive)
     other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     drive.service_account_keys[SERVICE_ACCOUNT] = other_key.public_key()
@@ -556,7 +554,7 @@ def user_settings(drive_settings: Settings, tmp_path: Path) -> Settings:
     )
 
 
-def test_expired_user_token_is_refreshed_and_saved(drive: FakeDrive, user_settings: Settings):
+def test_expired_token_refreshed_and_saved(drive: FakeDrive, user_settings: Settings):
     exports = add_folder_tree(drive)
     drive.refresh_tokens.add(REFRESH_TOKEN)
     saved_user_credentials(user_settings.gdrive_credentials_file, drive, expired=True)
@@ -575,7 +573,7 @@ def test_expired_user_token_is_refreshed_and_saved(drive: FakeDrive, user_settin
     assert new_expiry > dt.datetime.now(dt.UTC)
 
 
-def test_valid_user_token_is_used_without_refresh(drive: FakeDrive, user_settings: Settings):
+def test_valid_token_not_refreshed(drive: FakeDrive, user_settings: Settings):
     add_folder_tree(drive)
     saved_user_credentials(user_settings.gdrive_credentials_file, drive, expired=False)
 
@@ -584,7 +582,7 @@ def test_valid_user_token_is_used_without_refresh(drive: FakeDrive, user_setting
     assert drive.of_kind("token") == []
 
 
-def test_revoked_refresh_token_mentions_testing_status(drive: FakeDrive, user_settings: Settings):
+def test_revoked_token_mentions_testing_status(drive: FakeDrive, user_settings: Settings):
     add_folder_tree(drive)
     saved_user_credentials(user_settings.gdrive_credentials_file, drive, expired=True)
 
@@ -598,18 +596,16 @@ def test_revoked_refresh_token_mentions_testing_status(drive: FakeDrive, user_se
     assert len(drive.of_kind("token")) == 1
 
 
-def test_saved_credentials_without_refresh_token_rejected(
-    drive: FakeDrive, user_settings: Settings
-):
+def test_credentials_without_refresh_token_rejected(drive: FakeDrive, user_settings: Settings):
     saved_user_credentials(
         user_settings.gdrive_credentials_file, drive, expired=False, refresh_token=None
     )
 
-    with pytest.raises(CredentialsError, match="no refresh token"):
+    with pytest.raises(CredentialsError, match="have no refresh_token"):
         DriveSource.from_url(user_settings.source, user_settings)
 
 
-def test_service_account_key_as_user_credentials_rejected(user_settings: Settings, key_file: Path):
+def test_key_file_as_user_credentials_rejected(user_settings: Settings, key_file: Path):
     user_settings.gdrive_credentials_file.write_text(key_file.read_text())
 
     with pytest.raises(CredentialsError, match="not OAuth credentials saved by"):
@@ -711,3 +707,41 @@ def test_drive_auth_without_client_file_explains(tmp_path: Path, settings: Setti
         result.output
     )
     assert "Desktop app" in result.output
+
+
+def expire_access_token(source: DriveSource) -> None:
+    """Make the source's access token look an hour old, as in a sync that runs long."""
+    credentials = source._login.auth.credentials
+    credentials.token_expiry = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(
+        minutes=1
+    )
+
+
+def test_user_token_expiring_mid_sync_is_refreshed(drive: FakeDrive, user_settings: Settings):
+    exports = add_folder_tree(drive)
+    drive.refresh_tokens.add(REFRESH_TOKEN)
+    saved_user_credentials(user_settings.gdrive_credentials_file, drive, expired=False)
+    source = DriveSource.from_url(user_settings.source, user_settings)
+    file = source.list_files()[0]
+
+    expire_access_token(source)
+    content = source.fetch(file)
+
+    assert content == exports[file.key].content
+    assert [r.form["grant_type"] for r in drive.of_kind("token")] == ["refresh_token"]
+    saved = json.loads(user_settings.gdrive_credentials_file.read_text())
+    assert drive.of_kind("media")[-1].authorization == f"Bearer {saved['access_token']}"
+
+
+def test_service_token_expiring_mid_sync_is_renewed(drive: FakeDrive, drive_settings: Settings):
+    exports = add_folder_tree(drive)
+    source = DriveSource.from_url(drive_settings.source, drive_settings)
+    file = source.list_files()[0]
+
+    expire_access_token(source)
+    content = source.fetch(file)
+
+    assert content == exports[file.key].content
+    tokens = drive.of_kind("token")
+    assert len(tokens) == 2
+    assert drive.of_kind("media")[-1].authorization != drive.of_kind("list")[0].authorization

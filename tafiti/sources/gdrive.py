@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# Read-only access is enough to list and download; `tafiti drive auth` asks for this scope.
+# Read-only access is enough to list and download, so `tafiti drive auth` requests only this.
 SCOPE = "https://www.googleapis.com/auth/drive.readonly"
 FOLDER_MIME_TYPE = "application/vnd.google-apps.folder"
 GUIDE = "docs/google-drive.md"
@@ -69,7 +69,7 @@ _LIST_FIELDS = (
 _PAGE_SIZE = 1000  # the maximum maxResults of files.list in Drive API v2
 _DOWNLOAD_CHUNK_BYTES = 8 * 1024 * 1024
 _MAX_BACKOFF_SECONDS = 64.0
-# Drive answers an exceeded quota with 403 and one of these reasons, or with 429.
+# Drive responds to an exceeded quota with 403 and one of these reasons, or with 429.
 _RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 _TRANSPORT_ERRORS = (httplib2.HttpLib2Error, http.client.HTTPException, OSError)
 
@@ -192,9 +192,9 @@ class DriveSource(Source):
         )
         items: list[GoogleDriveFile] = []
         for page_number in itertools.count(1):
-            what = f"list Drive folder {folder_id} (page {page_number})"
+            action = f"list Drive folder {folder_id} (page {page_number})"
             try:
-                page = self._call(what, lambda: next(listing))
+                page = self._call(action, lambda: next(listing))
             except StopIteration:
                 break
             items.extend(page)
@@ -261,8 +261,8 @@ class DriveSource(Source):
             )
         return bytes(content)
 
-    def _call(self, what: str, operation: Callable[[], T]) -> T:
-        return self._retry.run(operation, what=what, login=self._login)
+    def _call(self, action: str, operation: Callable[[], T]) -> T:
+        return self._retry.run(operation, action=action, login=self._login)
 
 
 class _IncompleteDownload(Exception):
@@ -361,14 +361,27 @@ def _sign_in_user(credentials_file: Path, settings: Settings, retry: RetryPolicy
             f"{where}: oauth2client does not read credentials through a symbolic link; "
             "copy the file to that path instead"
         )
-    _check_saved_credentials(credentials_file, where, again)
+    saved = _read_saved_credentials(credentials_file, where, again)
     if not os.access(credentials_file, os.W_OK):
         raise CredentialsError(
             f"{where}: the file is not writable, so refreshed access tokens could not be "
             "saved; give the user running tafiti write access to it"
         )
 
-    auth = GoogleAuth(settings=_auth_settings(), http_timeout=settings.gdrive_timeout_seconds)
+    # PyDrive2 builds an OAuth flow before it refreshes a token that expires during a
+    # sync, so it needs the client's id and secret. They come from the saved
+    # credentials, because the server has no client_secrets.json.
+    client_config = {
+        "client_id": saved.get("client_id"),
+        "client_secret": saved.get("client_secret"),
+        "token_uri": saved.get("token_uri"),
+        "revoke_uri": saved.get("revoke_uri"),
+        "redirect_uri": "http://localhost",
+    }
+    auth = GoogleAuth(
+        settings=_auth_settings(client_config_backend="settings", client_config=client_config),
+        http_timeout=settings.gdrive_timeout_seconds,
+    )
     auth.LoadCredentialsFile(str(credentials_file))
     login = _Login(
         auth=auth,
@@ -377,7 +390,7 @@ def _sign_in_user(credentials_file: Path, settings: Settings, retry: RetryPolicy
     )
     if auth.access_token_expired:
         log.info("refreshing the expired Google access token in %s", credentials_file)
-        retry.run(auth.Refresh, what="refresh the access token", login=login)
+        retry.run(auth.Refresh, action="refresh the access token", login=login)
     auth.Authorize()
     return login
 
@@ -388,10 +401,11 @@ _TESTING_STATUS_HINT = (
 )
 
 
-def _check_saved_credentials(path: Path, where: str, again: str) -> None:
-    """Reject a file that is not OAuth user credentials with a refresh token.
+def _read_saved_credentials(path: Path, where: str, again: str) -> dict[str, Any]:
+    """Read OAuth user credentials saved by oauth2client; they must have a refresh token.
 
-    oauth2client would instead read such a file as "no credentials", or fail with a KeyError.
+    oauth2client itself reads a file of another kind as "no credentials", or fails
+    with a KeyError.
     """
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
@@ -402,8 +416,16 @@ def _check_saved_credentials(path: Path, where: str, again: str) -> None:
             f"{where}: not OAuth credentials saved by `tafiti drive auth` (a service account "
             f"key belongs in {_SERVICE_ACCOUNT_SETTING}). {again}"
         )
-    if not saved.get("refresh_token"):
-        raise CredentialsError(f"{where}: the saved credentials have no refresh token. {again}")
+    missing = [
+        name
+        for name in ("refresh_token", "client_id", "client_secret", "token_uri")
+        if not saved.get(name)
+    ]
+    if missing:
+        raise CredentialsError(
+            f"{where}: the saved credentials have no {' or '.join(missing)}. {again}"
+        )
+    return saved
 
 
 def _use_endpoint(auth: GoogleAuth, endpoint: str | None) -> None:
@@ -428,21 +450,21 @@ class RetryPolicy:
 
     Rate limits (HTTP 429, or 403 with reason ``rateLimitExceeded`` or
     ``userRateLimitExceeded``), server errors (5xx), broken connections and
-    incomplete downloads are retried. The wait starts at ``backoff_seconds``,
-    doubles at each retry and gets up to ``backoff_seconds`` of random jitter;
-    a longer ``Retry-After`` header wins, and no wait exceeds 64 seconds.
+    incomplete downloads are retried. The wait starts at ``backoff_seconds``
+    and doubles at each retry, plus up to ``backoff_seconds`` of random jitter.
+    A longer ``Retry-After`` header wins. No wait exceeds 64 seconds.
     """
 
     max_attempts: int
     backoff_seconds: float
     sleep: Callable[[float], None] = time.sleep
 
-    def run(self, operation: Callable[[], T], *, what: str, login: _Login) -> T:
+    def run(self, operation: Callable[[], T], *, action: str, login: _Login) -> T:
         """Return what ``operation`` returns, retrying it as the class describes.
 
-        An error a retry cannot fix, or the last one after ``max_attempts``, is
-        raised as a :class:`SourceError`, or a :class:`CredentialsError` when
-        Google rejected the credentials; ``what`` and ``login`` go in its message.
+        An error that a retry cannot fix, and the last error after ``max_attempts``,
+        is raised as a :class:`SourceError`. Rejected credentials raise a
+        :class:`CredentialsError`. The message names ``action`` and the account.
         """
         for attempt in range(1, self.max_attempts + 1):
             try:
@@ -450,7 +472,7 @@ class RetryPolicy:
             except TafitiError:
                 raise
             except Exception as error:
-                failure = _describe_failure(error, what=what, login=login)
+                failure = _describe_failure(error, action=action, login=login)
                 if failure is None:
                     raise
 
@@ -483,7 +505,7 @@ class _Failure:
     retry_after: float = 0.0
 
 
-def _describe_failure(error: Exception, *, what: str, login: _Login) -> _Failure | None:
+def _describe_failure(error: Exception, *, action: str, login: _Login) -> _Failure | None:
     """Classify ``error``; None means it is not a Drive, token or network failure."""
     if isinstance(error, AccessTokenRefreshError | RefreshError):
         return _describe_token_failure(error, login=login)
@@ -491,22 +513,22 @@ def _describe_failure(error: Exception, *, what: str, login: _Login) -> _Failure
         return _Failure(
             retryable=True,
             error=SourceError(
-                f"failed to {what}: {error}. The download was cut short or the file changed "
+                f"failed to {action}: {error}. The download was cut short or the file changed "
                 "on Drive after it was listed; nothing from it was imported"
             ),
         )
     if isinstance(error, ApiRequestError):
-        return _describe_http_failure(error.args[0], error.GetField("reason"), what, login)
+        return _describe_http_failure(error.args[0], error.GetField("reason"), action, login)
     if isinstance(error, HttpError):
-        return _describe_http_failure(error, "", what, login)
+        return _describe_http_failure(error, "", action, login)
     if isinstance(error, ValueError) and (http_error := _http_error_behind(error)) is not None:
         # PyDrive2 parses every error body as JSON, so a non-JSON one (an HTML page
         # from a proxy or Google's front end) fails with this ValueError instead.
-        return _describe_http_failure(http_error, "", what, login)
+        return _describe_http_failure(http_error, "", action, login)
     if isinstance(error, _TRANSPORT_ERRORS):
         return _Failure(
             retryable=True,
-            error=SourceError(f"failed to {what}: cannot reach Google: {error!r}"),
+            error=SourceError(f"failed to {action}: cannot reach Google: {error!r}"),
         )
     return None
 
@@ -522,7 +544,7 @@ def _http_error_behind(error: BaseException) -> HttpError | None:
 
 
 def _describe_http_failure(
-    http_error: HttpError, reason: str, what: str, login: _Login
+    http_error: HttpError, reason: str, action: str, login: _Login
 ) -> _Failure:
     status = http_error.resp.status
     detail = f"HTTP {status}{f' {reason}' if reason else ''}: {_error_message(http_error)}"
@@ -530,7 +552,7 @@ def _describe_http_failure(
     if status == 429 or status >= 500 or (status == 403 and reason in _RATE_LIMIT_REASONS):
         return _Failure(
             retryable=True,
-            error=SourceError(f"failed to {what}: Google Drive answered {detail}"),
+            error=SourceError(f"failed to {action}: Google Drive responded with {detail}"),
             retry_after=_retry_after(http_error),
         )
     if status == 401:
@@ -538,7 +560,7 @@ def _describe_http_failure(
             retryable=False,
             error=CredentialsError(
                 f"Google Drive rejected the credentials of {login.account} when asked to "
-                f"{what} ({detail}). {login.fix}"
+                f"{action} ({detail}). {login.fix}"
             ),
         )
     if status == 403:
@@ -550,7 +572,7 @@ def _describe_http_failure(
         return _Failure(
             retryable=False,
             error=CredentialsError(
-                f"Google Drive denied {login.account} access when asked to {what} "
+                f"Google Drive denied {login.account} access when asked to {action} "
                 f"({detail}). {hint}"
             ),
         )
@@ -558,12 +580,13 @@ def _describe_http_failure(
         return _Failure(
             retryable=False,
             error=SourceError(
-                f"failed to {what}: not found on Google Drive ({detail}). Check the folder id "
+                f"failed to {action}: not found on Google Drive ({detail}). Check the folder id "
                 f"in TAFITI_SOURCE and that the folder is shared with {login.account}"
             ),
         )
     return _Failure(
-        retryable=False, error=SourceError(f"failed to {what}: Google Drive answered {detail}")
+        retryable=False,
+        error=SourceError(f"failed to {action}: Google Drive responded with {detail}"),
     )
 
 
@@ -574,7 +597,7 @@ def _describe_token_failure(error: Exception, *, login: _Login) -> _Failure:
     if status is not None and (status == 429 or status >= 500):
         return _Failure(
             retryable=True,
-            error=SourceError(f"Google's token endpoint answered HTTP {status}: {error}"),
+            error=SourceError(f"Google's token endpoint responded with HTTP {status}: {error}"),
         )
     return _Failure(
         retryable=False,

@@ -19,6 +19,7 @@ import click
 
 from tafiti.config import configure
 from tafiti.errors import TafitiError
+from tafiti.generate.formats import FORMAT_NAMES as GENERATED_FORMATS
 
 log = logging.getLogger("tafiti")
 
@@ -334,6 +335,103 @@ def drive_list_command() -> None:
         size = f"{file.size:,}" if file.size is not None else "-"
         click.echo(f"{modified}  {size:>12}  {file.name}  ({file.key})")
     click.echo(f"{len(files)} export files, read as {source.account}")
+
+
+@main.command("generate")
+@click.option(
+    "--sample",
+    "sample_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Rewrite the sample exports and their manifest.json in this folder.",
+)
+@click.option(
+    "--groups-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where --sample writes the group metadata [default: groups.yml beside the folder].",
+)
+@click.option("--messages", type=click.IntRange(min=1), help="Messages per export to write.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(GENERATED_FORMATS),
+    default="android",
+    show_default=True,
+    help="Export format: android (12/01/2024, 09:15 - ), android-us (1/12/24, 9:15 AM - ), "
+    "android-pt, ios ([12/01/2024, 09:15:03] ), ios-us.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="File to write; with --exports above 1, the folder to write the exports into.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option("--zip", "zipped", is_flag=True, help="Write a zip (chat text plus media files).")
+@click.option(
+    "--exports",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Number of exports of the same group, each --messages long.",
+)
+@click.option(
+    "--overlap",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.9,
+    show_default=True,
+    help="Share of messages each export repeats from the previous one (with --exports).",
+)
+@_friendly_errors
+def generate_command(
+    sample_dir: Path | None,
+    groups_file: Path | None,
+    messages: int | None,
+    fmt: str,
+    out: Path | None,
+    seed: int,
+    zipped: bool,
+    exports: int,
+    overlap: float,
+) -> None:
+    """Write invented WhatsApp exports and a manifest of what they contain.
+
+    \b
+    tafiti generate --sample data/exports
+        the sample groups, data/exports/manifest.json and data/groups.yml
+    tafiti generate --messages 100000 --format ios --out big.txt
+        one export, streamed to big.txt, and big.txt.manifest.json
+    tafiti generate --messages 5000 --exports 100 --overlap 0.9 --out runs/
+        100 overlapping exports of one group and runs/manifest.json
+    """
+    from tafiti import generate
+
+    if sample_dir is not None:
+        target = groups_file or sample_dir.parent / "groups.yml"
+        manifest = generate.write_sample(sample_dir, target)
+        totals = manifest["totals"]
+        click.echo(
+            f"wrote {totals['files']} exports of {totals['groups']} groups "
+            f"({totals['messages']:,} messages) to {sample_dir}, "
+            f"the manifest to {sample_dir / 'manifest.json'} and group metadata to {target}"
+        )
+        return
+
+    if messages is None or out is None:
+        raise click.UsageError("give --sample DIR, or --messages N and --out FILE")
+    if exports > 1:
+        manifest = generate.overlapping_exports(
+            out, exports, messages, overlap, fmt, seed, zipped=zipped
+        )
+        where = out / "manifest.json"
+    else:
+        if zipped and out.suffix.lower() != ".zip":
+            raise click.UsageError(f"--zip needs an --out file ending in .zip, got {out}")
+        manifest = generate.write_export(out, messages, fmt, seed, zipped=zipped or None)
+        where = out.with_name(out.name + ".manifest.json")
+    totals = manifest["totals"]
+    click.echo(
+        f"wrote {totals['files']} export(s), {totals['messages']:,} distinct messages and "
+        f"{totals['events']:,} events, to {out}; manifest: {where}"
+    )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import socket
 import stat
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -745,3 +746,129 @@ def test_service_token_expiring_mid_sync_is_renewed(drive: FakeDrive, drive_sett
     tokens = drive.of_kind("token")
     assert len(tokens) == 2
     assert drive.of_kind("media")[-1].authorization != drive.of_kind("list")[0].authorization
+
+
+@pytest.fixture()
+def sample(drive_settings: Settings, tmp_path: Path) -> tuple[Path, dict]:
+    """The generator's sample exports in a local folder, with its manifest."""
+    from tafiti.generate import write_sample
+
+    folder = tmp_path / "local-exports"
+    manifest = write_sample(folder, drive_settings.groups_file)
+    return folder, manifest
+
+
+def upload(drive: FakeDrive, folder: Path, names: list[str]) -> dict[str, str]:
+    """Put the named exports on the fake Drive, zips in a subfolder; return name -> file id."""
+    drive.add(DriveItem(FOLDER_ID, "Tafiti exports", ["root"], FOLDER))
+    drive.add(DriveItem("zips", "Zipped", [FOLDER_ID], FOLDER))
+    ids = {}
+    for number, name in enumerate(names):
+        zipped = name.endswith(".zip")
+        item = DriveItem(
+            f"export{number}",
+            name,
+            ["zips" if zipped else FOLDER_ID],
+            "application/zip" if zipped else "text/plain",
+            content=(folder / name).read_bytes(),
+        )
+        ids[name] = drive.add(item).id
+    return ids
+
+
+def stored_records(engine) -> tuple[Counter, Counter]:
+    """Every stored message and event, as comparable tuples."""
+    from sqlalchemy import select
+
+    from tafiti.store.models import Event, Group, Message, Participant
+
+    with engine.connect() as connection:
+        messages = connection.execute(
+            select(
+                Group.name,
+                Participant.name,
+                Message.timestamp,
+                Message.kind,
+                Message.text,
+                Message.attachment,
+                Message.deleted,
+            )
+            .join(Group, Message.group_id == Group.id)
+            .join(Participant, Message.participant_id == Participant.id)
+        ).all()
+        events = connection.execute(
+            select(Group.name, Event.timestamp, Event.type, Event.text, Event.actor).join(
+                Group, Event.group_id == Group.id
+            )
+        ).all()
+    return Counter(map(tuple, messages)), Counter(map(tuple, events))
+
+
+def sync_into(source, database: Path, settings: Settings):
+    from tafiti.store.db import create_database_engine, upgrade
+    from tafiti.store.sync import sync_source
+
+    engine = create_database_engine(f"sqlite:///{database}")
+    upgrade(engine)
+    return engine, sync_source(source, engine, settings)
+
+
+def test_drive_sync_equals_local_sync(
+    drive: FakeDrive, drive_settings: Settings, sample: tuple[Path, dict], tmp_path: Path
+):
+    from tafiti.sources import LocalFolderSource
+
+    folder, manifest = sample
+    upload(drive, folder, sorted(manifest["files"]))
+
+    local_engine, local_summary = sync_into(
+        LocalFolderSource(folder), tmp_path / "local.sqlite", drive_settings
+    )
+    drive_engine, drive_summary = sync_into(
+        DriveSource.from_url(drive_settings.source, drive_settings),
+        tmp_path / "drive.sqlite",
+        drive_settings,
+    )
+    local_messages, local_events = stored_records(local_engine)
+    drive_messages, drive_events = stored_records(drive_engine)
+    local_engine.dispose()
+    drive_engine.dispose()
+
+    assert drive_summary.failed == 0, drive_summary.errors
+    assert drive_summary.imported == len(manifest["files"])
+    assert drive_messages == local_messages
+    assert drive_events == local_events
+    per_group = Counter(group for group, *_ in drive_messages.elements())
+    assert per_group == {name: group["messages"] for name, group in manifest["groups"].items()}
+    assert local_summary.imported == drive_summary.imported
+
+
+def test_second_drive_sync_downloads_only_changes(
+    drive: FakeDrive, drive_settings: Settings, sample: tuple[Path, dict], tmp_path: Path
+):
+    folder, manifest = sample
+    later_export = "WhatsApp Chat with Duka Bora C7 - Nakuru.txt"
+    changed_export = "WhatsApp Chat with Salon & Kinyozi Mentors.txt"
+    first_names = sorted(name for name in manifest["files"] if name != later_export)
+    ids = upload(drive, folder, first_names)
+    source = DriveSource.from_url(drive_settings.source, drive_settings)
+    engine, first = sync_into(source, tmp_path / "drive.sqlite", drive_settings)
+    media_before = len(drive.of_kind("media"))
+
+    lines = (folder / changed_export).read_bytes().splitlines(keepends=True)
+    drive.items[ids[changed_export]].content = b"".join(lines[: len(lines) // 2])
+    drive.items[ids[changed_export]].modified = "2024-06-01T12:00:00.000Z"
+    drive.add(
+        DriveItem("later", later_export, [FOLDER_ID], content=(folder / later_export).read_bytes())
+    )
+    from tafiti.store.sync import sync_source
+
+    second = sync_source(source, engine, drive_settings)
+    engine.dispose()
+
+    assert first.imported == len(first_names)
+    assert second.imported == 2
+    assert second.skipped == len(first_names) - 1
+    assert second.failed == 0, second.errors
+    downloaded = {r.path.rsplit("/", 1)[1] for r in drive.of_kind("media")[media_before:]}
+    assert downloaded == {"later", ids[changed_export]}

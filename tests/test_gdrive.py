@@ -638,27 +638,27 @@ def act_as_browser(port: int, code: str) -> threading.Thread:
     return thread
 
 
+def write_client_secrets(path: Path, drive: FakeDrive) -> Path:
+    """Write an OAuth client file shaped like the one Google offers for a Desktop app."""
+    client = {
+        "client_id": CLIENT_ID,
+        "client_secret": "test-secret",
+        "auth_uri": f"{drive.base_url}/auth",
+        "token_uri": drive.token_uri,
+        "redirect_uris": ["http://localhost"],
+    }
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps({"installed": client}))
+    return path
+
+
 def test_drive_auth_command_saves_credentials(
     drive: FakeDrive, user_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     from tafiti.cli import main
 
     monkeypatch.delenv("GDRIVE_NON_INTERACTIVE", raising=False)
-    client_secrets = tmp_path / "secrets" / "client_secrets.json"
-    client_secrets.parent.mkdir(exist_ok=True)
-    client_secrets.write_text(
-        json.dumps(
-            {
-                "installed": {
-                    "client_id": CLIENT_ID,
-                    "client_secret": "test-secret",
-                    "auth_uri": f"{drive.base_url}/auth",
-                    "token_uri": drive.token_uri,
-                    "redirect_uris": ["http://localhost"],
-                }
-            }
-        )
-    )
+    client_secrets = write_client_secrets(tmp_path / "secrets" / "client_secrets.json", drive)
     drive.authorization_codes["code-from-google"] = REFRESH_TOKEN
     credentials_file = user_settings.gdrive_credentials_file
     port = free_port()
@@ -872,3 +872,27 @@ def test_second_drive_sync_downloads_only_changes(
     assert second.failed == 0, second.errors
     downloaded = {r.path.rsplit("/", 1)[1] for r in drive.of_kind("media")[media_before:]}
     assert downloaded == {"later", ids[changed_export]}
+
+
+def test_drive_auth_with_busy_port_explains(
+    drive: FakeDrive, tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+):
+    from tafiti.cli import main
+
+    monkeypatch.delenv("GDRIVE_NON_INTERACTIVE", raising=False)
+    client_secrets = write_client_secrets(tmp_path / "secrets" / "client_secrets.json", drive)
+    with socket.socket() as busy:
+        busy.bind(("localhost", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(
+            main,
+            ["drive", "auth", "--client-secrets", str(client_secrets)]
+            + ["--port", str(port), "--no-browser"],
+        )
+
+    assert result.exit_code == 1
+    assert f"no local port was free (local ports tried: {port}; choose others with --port)" in (
+        result.output
+    )
+    assert drive.of_kind("token") == []

@@ -559,7 +559,7 @@ def _describe_http_failure(
         return _Failure(
             retryable=False,
             error=CredentialsError(
-                f"Google Drive rejected the credentials of {login.account} when asked to "
+                f"Google Drive rejected the credentials of {login.account} in the request to "
                 f"{action} ({detail}). {login.fix}"
             ),
         )
@@ -572,7 +572,7 @@ def _describe_http_failure(
         return _Failure(
             retryable=False,
             error=CredentialsError(
-                f"Google Drive denied {login.account} access when asked to {action} "
+                f"Google Drive denied {login.account} access in the request to {action} "
                 f"({detail}). {hint}"
             ),
         )
@@ -602,8 +602,8 @@ def _describe_token_failure(error: Exception, *, login: _Login) -> _Failure:
     return _Failure(
         retryable=False,
         error=CredentialsError(
-            f"Google rejected the credentials of {login.account} when asked for an access "
-            f"token ({error}). {login.fix}"
+            f"Google rejected the credentials of {login.account} in an access token "
+            f"request ({error}). {login.fix}"
         ),
     )
 
@@ -667,7 +667,7 @@ def authorize_user(
     except AuthenticationError as error:
         ports_text = ", ".join(str(port) for port in ports)
         raise CredentialsError(
-            f"Google sign-in failed: {error or 'no local port free'} (local ports tried: "
+            f"Google sign-in failed: {str(error) or 'no local port was free'} (local ports tried: "
             f"{ports_text}; choose others with --port)"
         ) from error
 

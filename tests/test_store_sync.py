@@ -1,0 +1,462 @@
+"""Syncing exports into the store, on SQLite and on the MariaDB server.
+
+Expected values come from the corpus ``.expected.json`` files and from the
+exports these tests write themselves, never from tafiti's parser.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+from store_helpers import (
+    AUTHORS,
+    START,
+    CountingSource,
+    count_rows,
+    expected_records,
+    export_file_rows,
+    numbered_messages,
+    stored_records,
+    table_snapshot,
+    write_export,
+)
+
+from tafiti.sources import LocalFolderSource
+from tafiti.store.db import dispose_engines, get_engine
+from tafiti.store.models import Event, Group, Message, Participant
+from tafiti.store.queries import list_export_files, list_groups
+from tafiti.store.sync import sync_source
+
+DUKA = "WhatsApp Chat with Duka Bora C5 - Kisumu"
+COHORT_5 = "WhatsApp Chat with Duka Bora Cohort 5"
+
+
+@pytest.fixture()
+def engine(database_url, settings):
+    engine = get_engine(database_url)
+    yield engine
+    dispose_engines()
+
+
+@pytest.fixture()
+def exports(settings) -> Path:
+    return Path(settings.source)
+
+
+def _sync(folder: Path, engine, settings):
+    return sync_source(LocalFolderSource(folder), engine, settings)
+
+
+@pytest.mark.parametrize("first", [COHORT_5, DUKA])
+def test_resync_corpus_gives_one_group(first, corpus, engine, settings, tmp_path):
+    second = DUKA if first == COHORT_5 else COHORT_5
+    for index, name in enumerate((first, second)):
+        folder = tmp_path / f"round-{index}"
+        folder.mkdir()
+        shutil.copy(corpus / "resync" / f"{name}.txt", folder)
+        summary = _sync(folder, engine, settings)
+        assert summary.imported == 1
+        assert summary.failed == 0
+
+    groups = list_groups(engine)
+    assert [group["name"] for group in groups] == ["Duka Bora C5 - Kisumu"]
+    case = corpus / "cases" / f"{DUKA}.expected.json"
+    assert stored_records(engine, groups[0]["slug"]) == expected_records(case)
+
+
+def test_resync_corpus_in_one_sync(corpus, engine, settings):
+    summary = _sync(corpus / "resync", engine, settings)
+
+    assert summary.imported == 2
+    assert summary.new_messages + summary.new_events == 15
+    case = corpus / "cases" / f"{DUKA}.expected.json"
+    (group,) = list_groups(engine)
+    assert stored_records(engine, group["slug"]) == expected_records(case)
+
+
+def test_identical_oks_in_one_minute_stay_two(corpus, engine, settings, exports):
+    shutil.copy(corpus / "cases" / "WhatsApp Chat with Marudio.txt", exports)
+    _sync(exports, engine, settings)
+    # The same export again under another name adds nothing.
+    (exports / "copy").mkdir()
+    shutil.copy(exports / "WhatsApp Chat with Marudio.txt", exports / "copy" / "Marudio.txt")
+    summary = _sync(exports, engine, settings)
+
+    assert summary.new_messages == 0
+    (group,) = list_groups(engine)
+    case = corpus / "cases" / "WhatsApp Chat with Marudio.expected.json"
+    assert stored_records(engine, group["slug"]) == expected_records(case)
+    oks = [record for record in stored_records(engine, group["slug"]) if record[2] == "ok"]
+    assert [(record[0], record[1]) for record in oks] == [
+        ("2023-06-05T09:00:00", "Salma"),
+        ("2023-06-05T09:00:00", "Salma"),
+        ("2023-06-05T09:01:00", "Musa"),
+    ]
+
+
+def test_long_message_with_emoji_round_trips(engine, settings, exports):
+    unit = "Karibu dukani 🙏🏽 bei nafuu 😀 "
+    text = (unit * (100_000 // len(unit) + 1))[: 100_000 - 1] + "🎉"
+    assert len(text) == 100_000
+    write_export(exports / "WhatsApp Chat with Emoji 🎉.txt", [(START, "Zawadi 🌻", text)])
+
+    summary = _sync(exports, engine, settings)
+
+    assert summary.failed == 0
+    with engine.connect() as connection:
+        row = connection.execute(select(Message.__table__.c.text)).one()
+        author = connection.execute(select(Participant.__table__.c.name)).scalar_one()
+        group_name = connection.execute(select(Group.__table__.c.name)).scalar_one()
+    assert row.text == text
+    assert author == "Zawadi 🌻"
+    assert group_name == "Emoji 🎉"
+
+
+def test_later_export_adds_only_new_messages(engine, settings, exports):
+    history = numbered_messages(150)
+    write_export(exports / "WhatsApp Chat with Mauzo.txt", history[:100])
+    _sync(exports, engine, settings)
+
+    write_export(exports / "later" / "WhatsApp Chat with Mauzo.txt", history)
+    summary = _sync(exports, engine, settings)
+
+    assert summary.imported == 1
+    assert summary.skipped == 1
+    assert summary.new_messages == 50
+    assert count_rows(engine, Message) == 150
+    later = next(row for row in export_file_rows(engine) if row.key.startswith("later/"))
+    assert (later.records, later.new_records, later.known_records) == (150, 50, 100)
+    assert later.status == "imported"
+
+
+def test_replaced_file_is_reimported(engine, settings, exports):
+    history = numbered_messages(40)
+    path = write_export(exports / "WhatsApp Chat with Mauzo.txt", history[:30])
+    _sync(exports, engine, settings)
+
+    write_export(path, history)
+    source = CountingSource(exports)
+    summary = sync_source(source, engine, settings)
+
+    assert source.fetched == ["WhatsApp Chat with Mauzo.txt"]
+    assert summary.imported == 1
+    assert summary.new_messages == 10
+    assert count_rows(engine, Message) == 40
+    (row,) = export_file_rows(engine)
+    assert (row.status, row.records, row.new_records, row.known_records) == ("imported", 40, 10, 30)
+
+
+def test_unchanged_file_is_skipped_without_parsing(engine, settings, exports, monkeypatch):
+    write_export(exports / "WhatsApp Chat with Mauzo.txt", numbered_messages(20))
+    _sync(exports, engine, settings)
+    before = table_snapshot(engine)
+
+    import tafiti.parsing
+
+    parsed: list[str] = []
+    real_parse = tafiti.parsing.parse_bytes
+    monkeypatch.setattr(
+        tafiti.parsing,
+        "parse_bytes",
+        lambda data, filename, **options: (
+            parsed.append(filename) or real_parse(data, filename, **options)
+        ),
+    )
+    source = CountingSource(exports)
+    summary = sync_source(source, engine, settings)
+
+    assert source.fetched == []
+    assert parsed == []
+    assert (summary.imported, summary.skipped, summary.failed) == (0, 1, 0)
+    (row,) = export_file_rows(engine)
+    assert (row.status, row.records, row.new_records) == ("skipped", 20, 20)
+    assert table_snapshot(engine) == before
+
+
+def test_bad_file_fails_alone(engine, settings, exports):
+    write_export(exports / "WhatsApp Chat with Mauzo.txt", numbered_messages(5))
+    (exports / "WhatsApp Chat with Broken.txt").write_text("shopping list\nmilk\neggs\n")
+    (exports / "WhatsApp Chat with Garbage.zip").write_bytes(b"PK\x03\x04 not really a zip")
+
+    summary = _sync(exports, engine, settings)
+
+    assert (summary.imported, summary.failed) == (1, 2)
+    rows = {row.name: row for row in export_file_rows(engine)}
+    assert rows["WhatsApp Chat with Mauzo.txt"].status == "imported"
+    for name in ("WhatsApp Chat with Broken.txt", "WhatsApp Chat with Garbage.zip"):
+        assert rows[name].status == "failed"
+        assert name in rows[name].error
+        assert rows[name].group_id is None
+    assert count_rows(engine, Message) == 5
+    assert count_rows(engine, Group) == 1
+    assert len(summary.errors) == 2
+
+
+def test_failed_file_is_retried_next_sync(engine, settings, exports):
+    path = exports / "WhatsApp Chat with Mauzo.txt"
+    path.write_text("not a chat yet\n")
+    assert _sync(exports, engine, settings).failed == 1
+
+    write_export(path, numbered_messages(5))
+    summary = _sync(exports, engine, settings)
+
+    assert summary.imported == 1
+    (row,) = export_file_rows(engine)
+    assert (row.status, row.error, row.new_records) == ("imported", None, 5)
+
+
+def test_message_deleted_between_exports_keeps_text(engine, settings, exports):
+    before = [
+        (START, "Amina Njeri", "Bei ni shilingi 50"),
+        (START + timedelta(minutes=1), "Baraka Otieno", "Sawa"),
+    ]
+    after = [
+        (START, "Amina Njeri", "This message was deleted"),
+        (START + timedelta(minutes=1), "Baraka Otieno", "Sawa"),
+        (START + timedelta(minutes=2), "Amina Njeri", "Samahani"),
+    ]
+    write_export(exports / "a" / "WhatsApp Chat with Mauzo.txt", before)
+    _sync(exports, engine, settings)
+    write_export(exports / "b" / "WhatsApp Chat with Mauzo.txt", after)
+    _sync(exports, engine, settings)
+
+    _assert_one_deleted_message(engine)
+
+
+def test_deletion_synced_before_message_keeps_text(engine, settings, exports):
+    write_export(
+        exports / "b" / "WhatsApp Chat with Mauzo.txt",
+        [
+            (START, "Amina Njeri", "This message was deleted"),
+            (START + timedelta(minutes=1), "Baraka Otieno", "Sawa"),
+            (START + timedelta(minutes=2), "Amina Njeri", "Samahani"),
+        ],
+    )
+    _sync(exports, engine, settings)
+    write_export(
+        exports / "a" / "WhatsApp Chat with Mauzo.txt",
+        [
+            (START, "Amina Njeri", "Bei ni shilingi 50"),
+            (START + timedelta(minutes=1), "Baraka Otieno", "Sawa"),
+        ],
+    )
+    _sync(exports, engine, settings)
+
+    _assert_one_deleted_message(engine)
+
+
+def _assert_one_deleted_message(engine) -> None:
+    messages = Message.__table__
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(messages.c.text, messages.c.kind, messages.c.deleted).order_by(
+                messages.c.timestamp
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        ("Bei ni shilingi 50", "message", True),
+        ("Sawa", "message", False),
+        ("Samahani", "message", False),
+    ]
+
+
+def test_rename_keeps_group_and_latest_name(engine, settings, exports):
+    renamed_at = START + timedelta(days=1)
+    history = [
+        (START, None, 'Amina Njeri created group "Mauzo Cohort 1"'),
+        (START + timedelta(minutes=5), "Amina Njeri", "Karibuni"),
+        (renamed_at, None, 'Amina Njeri changed the subject from "Mauzo Cohort 1" to "Mauzo C1"'),
+        (renamed_at + timedelta(minutes=1), "Baraka Otieno", "Jina jipya!"),
+    ]
+    write_export(exports / "new" / "WhatsApp Chat with Mauzo C1.txt", history)
+    write_export(exports / "old" / "WhatsApp Chat with Mauzo Cohort 1.txt", history[:2])
+
+    summary = _sync(exports, engine, settings)
+
+    assert summary.imported == 2
+    (group,) = list_groups(engine)
+    assert (group["name"], group["slug"]) == ("Mauzo C1", "mauzo-c1")
+    assert (group["messages"], group["events"]) == (2, 2)
+
+
+def test_same_name_without_shared_messages_stays_apart(engine, settings, exports):
+    write_export(exports / "a" / "WhatsApp Chat with Cohort 5.txt", numbered_messages(10))
+    other = [
+        (START + timedelta(minutes=index), "Juma Mwangi", f"Habari za asubuhi {index}")
+        for index in range(10)
+    ]
+    write_export(exports / "b" / "WhatsApp Chat with Cohort 5.txt", other)
+
+    _sync(exports, engine, settings)
+
+    slugs = sorted(group["slug"] for group in list_groups(engine))
+    assert slugs == ["cohort-5", "cohort-5-2"]
+
+
+def test_metadata_pins_export_and_merges_aliases(engine, settings, exports):
+    Path(settings.groups_file).write_text(
+        """
+groups:
+  - name: Mauzo C1
+    slug: mauzo
+    exports: ["*Mauzo*", "phone-b/*"]
+    cohort: "1"
+    programme: Duka Bora
+    advisor: Wanjiru Kamau
+    facilitators: [Amina Njeri]
+    timezone: Africa/Nairobi
+    start_date: 2024-03-13
+    aliases:
+      Baraka Otieno: [Baraka]
+""",
+        "utf-8",
+    )
+    messages = numbered_messages(6)
+    write_export(exports / "phone-a" / "WhatsApp Chat with Mauzo C1.txt", messages)
+    # The second phone saved Baraka under a short name and names the file oddly.
+    phone_b = [
+        (at, "Baraka" if author == "Baraka Otieno" else author, text)
+        for at, author, text in messages
+    ]
+    write_export(
+        exports / "phone-b" / "chat.txt",
+        [*phone_b, (START + timedelta(hours=1), "Baraka", "Asante")],
+    )
+
+    summary = _sync(exports, engine, settings)
+
+    assert summary.imported == 2
+    (group,) = list_groups(engine)
+    assert (group["slug"], group["messages"], group["participants"]) == ("mauzo", 7, 3)
+    with engine.connect() as connection:
+        row = connection.execute(select(Group.__table__)).one()
+        participants = {
+            name: (canonical, bool(facilitator))
+            for name, canonical, facilitator in connection.execute(
+                select(
+                    Participant.__table__.c.name,
+                    Participant.__table__.c.canonical_name,
+                    Participant.__table__.c.is_facilitator,
+                )
+            )
+        }
+    assert (row.cohort, row.programme, row.advisor, row.timezone) == (
+        "1",
+        "Duka Bora",
+        "Wanjiru Kamau",
+        "Africa/Nairobi",
+    )
+    assert row.start_date.isoformat() == "2024-03-13"
+    assert participants == {
+        AUTHORS[0]: (AUTHORS[0], True),
+        "Baraka Otieno": ("Baraka Otieno", False),
+        "Baraka": ("Baraka Otieno", False),
+        AUTHORS[2]: (AUTHORS[2], False),
+    }
+
+
+def test_metadata_change_applies_without_new_exports(engine, settings, exports):
+    write_export(exports / "WhatsApp Chat with Mauzo.txt", numbered_messages(3))
+    _sync(exports, engine, settings)
+    Path(settings.groups_file).write_text("groups:\n  - name: Mauzo\n    cohort: C7\n", "utf-8")
+
+    summary = _sync(exports, engine, settings)
+
+    assert summary.skipped == 1
+    with engine.connect() as connection:
+        assert connection.execute(select(Group.__table__.c.cohort)).scalar_one() == "C7"
+
+
+def test_second_sync_changes_no_row(corpus, engine, settings):
+    _sync(corpus / "cases", engine, settings)
+    before = table_snapshot(engine)
+
+    summary = _sync(corpus / "cases", engine, settings)
+
+    assert summary.imported == 0
+    assert summary.skipped == summary.found
+    assert table_snapshot(engine) == before
+
+
+def test_every_case_file_imports(corpus, engine, settings):
+    summary = _sync(corpus / "cases", engine, settings)
+
+    assert summary.errors == []
+    cases = sorted((corpus / "cases").glob("*.expected.json"))
+    assert summary.imported == len(cases)
+    expected_total = sum(len(json.loads(case.read_text("utf-8"))["records"]) for case in cases)
+    # The Duka Bora case is the only group exported once; no record repeats across cases.
+    assert count_rows(engine, Message) + count_rows(engine, Event) == expected_total
+
+
+def test_export_file_rows_record_what_happened(engine, settings, exports):
+    write_export(exports / "WhatsApp Chat with Mauzo.txt", numbered_messages(4))
+    _sync(exports, engine, settings)
+
+    (row,) = list_export_files(engine)
+
+    assert row["status"] == "imported"
+    assert row["group"] == "mauzo"
+    assert (row["records"], row["new_records"], row["known_records"]) == (4, 4, 0)
+    assert row["date_order"] == "DMY"
+    assert row["first_record_at"] == START.isoformat()
+    assert row["last_record_at"] == (START + timedelta(minutes=3)).isoformat()
+    assert row["imported_at"] is not None
+    assert datetime.fromisoformat(row["finished_at"]) >= datetime.fromisoformat(row["started_at"])
+
+
+def test_progress_reports_every_file(engine, settings, exports):
+    write_export(exports / "WhatsApp Chat with A.txt", numbered_messages(2))
+    write_export(exports / "WhatsApp Chat with B.txt", numbered_messages(2, START.replace(day=20)))
+    calls = []
+
+    sync_source(
+        LocalFolderSource(exports),
+        engine,
+        settings,
+        progress=lambda done, total, name: calls.append((done, total, name)),
+    )
+
+    assert calls == [(1, 2, "WhatsApp Chat with A.txt"), (2, 2, "WhatsApp Chat with B.txt")]
+
+
+def test_groups_command_prints_json(corpus, database_url, settings, engine):
+    _sync(corpus / "resync", engine, settings)
+    from tafiti.cli import main
+
+    result = CliRunner().invoke(main, ["--database-url", database_url, "groups", "--json"])
+
+    assert result.exit_code == 0, result.output
+    case = json.loads((corpus / "cases" / f"{DUKA}.expected.json").read_text("utf-8"))
+    records = case["records"]
+    non_events = [record for record in records if record["kind"] != "event"]
+    assert json.loads(result.output) == [
+        {
+            "slug": "duka-bora-c5-kisumu",
+            "name": "Duka Bora C5 - Kisumu",
+            "messages": len(non_events),
+            "events": len(records) - len(non_events),
+            "participants": len({record["author"] for record in non_events}),
+            "first": min(record["timestamp"] for record in records),
+            "last": max(record["timestamp"] for record in records),
+        }
+    ]
+
+
+def test_groups_command_prints_table(corpus, database_url, settings, engine):
+    _sync(corpus / "resync", engine, settings)
+    from tafiti.cli import main
+
+    result = CliRunner().invoke(main, ["--database-url", database_url, "groups"])
+
+    assert result.exit_code == 0, result.output
+    header, row = result.output.splitlines()
+    assert header.split() == ["slug", "name", "messages", "events", "participants", "first", "last"]
+    assert row.split()[0] == "duka-bora-c5-kisumu"
+    assert row.split()[-5:] == ["8", "7", "4", "2024-01-05T09:00", "2024-01-21T00:05"]

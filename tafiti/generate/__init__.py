@@ -47,7 +47,10 @@ ATTACHED_MEDIA_WINDOW = 150
 
 
 def large_group_spec(
-    messages: int, fmt: str = "android", seed: int = 0, group_name: str | None = None,
+    messages: int,
+    fmt: str = "android",
+    seed: int = 0,
+    group_name: str | None = None,
     zipped: bool = False,
 ) -> GroupSpec:
     """Return a group sized for ``messages`` messages, for benchmarks.
@@ -61,13 +64,14 @@ def large_group_spec(
     per_day = min(600.0, max(25.0, messages / 45))
     days = max(30, math.ceil(messages / per_day))
     members = min(250, max(15, messages // 150))
-    silences = tuple((year * 365 + 352, 14) for year in range(days // 365 + 1)
-                     if year * 365 + 352 < days)
+    silences = tuple(
+        (year * 365 + 352, 14) for year in range(days // 365 + 1) if year * 365 + 352 < days
+    )
     if not silences and days > 60:
         silences = ((days // 2, 7),)
     return GroupSpec(
-        name=group_name or (f"Formação Negócios {seed + 1}" if portuguese
-                            else f"Biashara Cohort {seed + 1}"),
+        name=group_name
+        or (f"Formação Negócios {seed + 1}" if portuguese else f"Biashara Cohort {seed + 1}"),
         start=datetime(2022, 1, 10, 8, 30, 17),
         messages=messages,
         days=days,
@@ -107,8 +111,9 @@ def write_export(
     if zipped is None:
         zipped = path.suffix.lower() == ".zip"
     spec = large_group_spec(messages, fmt, seed, group_name, zipped)
-    return _write_group_exports(spec, seed, fmt, [Window(path, 1, messages, zipped=zipped)],
-                                path.parent, manifest_file)
+    return _write_group_exports(
+        spec, seed, fmt, [Window(path, 1, messages, zipped=zipped)], path.parent, manifest_file
+    )
 
 
 def overlapping_exports(
@@ -141,8 +146,12 @@ def overlapping_exports(
     spec = large_group_spec(total, fmt, seed, group_name, zipped)
     file_name = export_format(fmt).export_file_name(spec.name, zipped)
     windows = [
-        Window(directory / f"export-{index + 1:03d}" / file_name, index * step + 1,
-               index * step + messages, zipped=zipped or file_name.endswith(".zip"))
+        Window(
+            directory / f"export-{index + 1:03d}" / file_name,
+            index * step + 1,
+            index * step + messages,
+            zipped=zipped or file_name.endswith(".zip"),
+        )
         for index in range(exports)
     ]
     return _write_group_exports(spec, seed, fmt, windows, directory, directory / "manifest.json")

@@ -123,9 +123,7 @@ def _zip_time(moment: datetime) -> tuple[int, int, int, int, int, int]:
     return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
 
 
-def write_windows(
-    spec: GroupSpec, seed: int, fmt: ExportFormat, windows: list[Window]
-) -> Tally:
+def write_windows(spec: GroupSpec, seed: int, fmt: ExportFormat, windows: list[Window]) -> Tally:
     """Simulate ``spec`` once and write every window of it; return the union's tally.
 
     iOS exports write the group's name as the author of system lines, and a

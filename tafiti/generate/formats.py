@@ -89,8 +89,7 @@ ENGLISH_ANDROID = Phrases(
     icon_changed="{actor} changed this group's icon",
     description_changed="{actor} changed the group description",
     number_changed=(
-        "{person} changed their phone number to a new number. Tap to message or add the new "
-        "number."
+        "{person} changed their phone number to a new number. Tap to message or add the new number."
     ),
     media_omitted="<Media omitted>",
     deleted="This message was deleted",
@@ -115,8 +114,7 @@ ENGLISH_IOS = Phrases(
     icon_changed="{actor} changed this group's icon",
     description_changed="{actor} changed the group description",
     number_changed=(
-        "{person} changed their phone number to a new number. Tap to message or add the new "
-        "number."
+        "{person} changed their phone number to a new number. Tap to message or add the new number."
     ),
     media_omitted="{media} omitted",
     deleted="This message was deleted.",
@@ -142,8 +140,8 @@ PORTUGUESE_ANDROID = Phrases(
     icon_changed="{actor} mudou a imagem deste grupo",
     description_changed="{actor} mudou a descrição do grupo",
     number_changed=(
-        "{person} mudou para um novo número. Toque para enviar uma mensagem ou adicionar o "
-        "novo número."
+        "{person} mudou seu número de telefone para um novo número. Toque para enviar uma "
+        "mensagem ou para adicionar o novo número."
     ),
     media_omitted="<Arquivo de mídia oculto>",
     deleted="Mensagem apagada",
@@ -152,10 +150,18 @@ PORTUGUESE_ANDROID = Phrases(
 )
 
 # File name parts of iOS attachments and Android media files, by media type.
-_IOS_MEDIA = {"image": ("PHOTO", "jpg"), "audio": ("AUDIO", "opus"), "video": ("VIDEO", "mp4"),
-              "sticker": ("STICKER", "webp")}
-_ANDROID_MEDIA = {"image": ("IMG", "jpg"), "audio": ("PTT", "opus"), "video": ("VID", "mp4"),
-                  "sticker": ("STK", "webp")}
+_IOS_MEDIA = {
+    "image": ("PHOTO", "jpg"),
+    "audio": ("AUDIO", "opus"),
+    "video": ("VIDEO", "mp4"),
+    "sticker": ("STICKER", "webp"),
+}
+_ANDROID_MEDIA = {
+    "image": ("IMG", "jpg"),
+    "audio": ("PTT", "opus"),
+    "video": ("VID", "mp4"),
+    "sticker": ("STK", "webp"),
+}
 _IOS_OMITTED = {"image": "image", "audio": "audio", "video": "video", "sticker": "sticker"}
 
 
@@ -185,8 +191,7 @@ class ExportFormat:
     def header(self, timestamp: datetime) -> str:
         """Return the date and time part that starts a record's first line."""
         if self.platform == "android":
-            key = (timestamp.year, timestamp.month, timestamp.day, timestamp.hour,
-                   timestamp.minute)
+            key = (timestamp.year, timestamp.month, timestamp.day, timestamp.hour, timestamp.minute)
             if key != self._cached_minute:
                 self._cached_minute = key
                 self._cached_header = f"{self._date(timestamp)}{self._time(timestamp)} - "
@@ -308,7 +313,12 @@ def export_format(name: str) -> ExportFormat:
 _FORMAT_FACTORIES = {
     "android": lambda: ExportFormat("android", "android", "DMY", "en", ENGLISH_ANDROID),
     "android-us": lambda: ExportFormat(
-        "android-us", "android", "MDY", "en", ENGLISH_ANDROID, twelve_hour=True,
+        "android-us",
+        "android",
+        "MDY",
+        "en",
+        ENGLISH_ANDROID,
+        twelve_hour=True,
         four_digit_year=False,
     ),
     "android-pt": lambda: ExportFormat(

@@ -36,8 +36,7 @@ DEFINITIONS = {
     "messages carry their own name) is never counted as a name",
     "aliases": "one person under several names in the export: a name followed by the new "
     "phone number it wrote from after a 'changed their phone number' event",
-    "participants_merged": "participants once each alias is counted as the person it belongs "
-    "to",
+    "participants_merged": "participants once each alias is counted as the person it belongs to",
     "participant_messages": "messages per participant name, as written in the export "
     "(zero for those who never wrote), most active first",
     "first": "wall-clock time of the first message (ISO 8601, as written: Android exports have "
@@ -132,9 +131,8 @@ class Tally:
             "authors": len(self.written),
             "participants": len(self.people),
             "aliases": {name: list(others) for name, others in self.aliases.items()},
-            "participants_merged": len(self.people) - sum(
-                1 for others in self.aliases.values() for name in others if name in self.people
-            ),
+            "participants_merged": len(self.people)
+            - sum(1 for others in self.aliases.values() for name in others if name in self.people),
             "first": _iso(self.first),
             "last": _iso(self.last),
             "first_record": _iso(self.first_record),

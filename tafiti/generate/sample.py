@@ -187,9 +187,7 @@ def _listed_files(path: Path) -> set[str]:
         return set()
 
 
-def _write_group(
-    directory: Path, group: SampleGroup, seed: int, manifest: dict[str, Any]
-) -> None:
+def _write_group(directory: Path, group: SampleGroup, seed: int, manifest: dict[str, Any]) -> None:
     spec = group.spec
     fmt = export_format(group.format)
     windows = [

@@ -32,8 +32,30 @@ from tafiti.generate.formats import Item
 # Relative activity by weekday (Monday first) and by hour of the day.
 WEEKDAY_ACTIVITY = (1.1, 1.25, 1.0, 1.25, 0.9, 0.6, 0.45)
 HOUR_ACTIVITY = (
-    0.15, 0.08, 0.04, 0.04, 0.1, 0.45, 1.3, 2.6, 3.4, 3.0, 2.8, 2.5,
-    2.9, 2.6, 2.1, 1.9, 2.1, 2.6, 3.1, 3.5, 3.7, 3.0, 1.7, 0.7,
+    0.15,
+    0.08,
+    0.04,
+    0.04,
+    0.1,
+    0.45,
+    1.3,
+    2.6,
+    3.4,
+    3.0,
+    2.8,
+    2.5,
+    2.9,
+    2.6,
+    2.1,
+    1.9,
+    2.1,
+    2.6,
+    3.1,
+    3.5,
+    3.7,
+    3.0,
+    1.7,
+    0.7,
 )
 SUNDAY_HOUR_ACTIVITY = tuple(
     weight * (0.3 if 8 <= hour <= 12 else 1.2 if hour >= 14 else 1.0)
@@ -168,8 +190,7 @@ def build_cast(spec: GroupSpec, rng: random.Random) -> Cast:
         staff.append(Member(names.person(), "facilitator", rng.uniform(6, 10)))
     staff.append(Member(spec.advisor or names.person(), "advisor", rng.uniform(3, 6)))
     members = [
-        Member(names.member(), "member", _activity(rng, spec.silent))
-        for _ in range(spec.members)
+        Member(names.member(), "member", _activity(rng, spec.silent)) for _ in range(spec.members)
     ]
     creator = staff[0]
     exporter = creator if spec.exporter == "creator" else staff[1]
@@ -288,8 +309,11 @@ def _schedule_creation(
         others = others[1:]
     if others:
         moment += timedelta(seconds=rng.randint(20, 90))
-        events.append(_event(moment, "added", actor=creator.name,
-                             people=tuple(member.name for member in others)))
+        events.append(
+            _event(
+                moment, "added", actor=creator.name, people=tuple(member.name for member in others)
+            )
+        )
         for member in others:
             member.joined = moment
 
@@ -298,8 +322,11 @@ def _schedule_creation(
         size = rng.randint(1, 8)
         batch, waiting = waiting[:size], waiting[size:]
         moment += timedelta(seconds=rng.randint(15, 150))
-        events.append(_event(moment, "added", actor=creator.name,
-                             people=tuple(member.name for member in batch)))
+        events.append(
+            _event(
+                moment, "added", actor=creator.name, people=tuple(member.name for member in batch)
+            )
+        )
         for member in batch:
             member.joined = moment
 
@@ -362,16 +389,23 @@ def _schedule_spammers(
 
         language = _main_language(spec)
         posted = spammer.joined + timedelta(minutes=rng.randint(2, 40))
-        fixed.append(Item(posted, "message", 0, author=spammer.name,
-                          text=content.TEXTS["spam"][language][0]))
+        fixed.append(
+            Item(posted, "message", 0, author=spammer.name, text=content.TEXTS["spam"][language][0])
+        )
 
         remover = rng.choice(staff)
         spammer.left = posted + timedelta(minutes=rng.randint(20, 150))
-        events.append(_event(spammer.left, "removed", actor=remover.name,
-                             people=(spammer.name,)))
+        events.append(_event(spammer.left, "removed", actor=remover.name, people=(spammer.name,)))
         warned = spammer.left + timedelta(minutes=rng.randint(1, 5))
-        fixed.append(Item(warned, "message", 0, author=remover.name,
-                          text=content.TEXTS["no_adverts"][language][0]))
+        fixed.append(
+            Item(
+                warned,
+                "message",
+                0,
+                author=remover.name,
+                text=content.TEXTS["no_adverts"][language][0],
+            )
+        )
         spammers.append(spammer)
     return spammers
 
@@ -382,8 +416,15 @@ def _schedule_renames(
     old = spec.name
     for day, new in spec.renames:
         actor = rng.choice(staff[:2])
-        events.append(_event(_daytime(spec, rng, day), "subject_changed", actor=actor.name,
-                             old_name=old, new_name=new))
+        events.append(
+            _event(
+                _daytime(spec, rng, day),
+                "subject_changed",
+                actor=actor.name,
+                old_name=old,
+                new_name=new,
+            )
+        )
         old = new
 
 
@@ -396,8 +437,11 @@ def _schedule_number_changes(
 ) -> None:
     """Move some active members to a new phone number, shown unsaved afterwards."""
     candidates = [
-        member for member in members
-        if member.role == "member" and member.weight >= 1.0 and member.left is None
+        member
+        for member in members
+        if member.role == "member"
+        and member.weight >= 1.0
+        and member.left is None
         and not member.name.startswith("+")
     ]
     for member in rng.sample(candidates, min(spec.number_changes, len(candidates))):
@@ -406,8 +450,11 @@ def _schedule_number_changes(
         day = rng.randint(joined_day + 3, max(joined_day + 3, int(spec.days * 0.6)))
         member.renamed_at = _daytime(spec, rng, day)
         member.new_name = names.number()
-        events.append(_event(member.renamed_at, "number_changed", people=(member.name,),
-                             new_name=member.new_name))
+        events.append(
+            _event(
+                member.renamed_at, "number_changed", people=(member.name,), new_name=member.new_name
+            )
+        )
 
 
 def _main_language(spec: GroupSpec) -> str:
@@ -616,8 +663,10 @@ class _Conversations:
             staff = [m for m in self.cast.staff if m.present_at(since) and m.weight > 0]
             members = [m for m in self.cast.members if m.present_at(since) and m.weight > 0]
             pool = (
-                staff, list(itertools.accumulate(m.weight for m in staff)),
-                members, list(itertools.accumulate(m.weight for m in members)),
+                staff,
+                list(itertools.accumulate(m.weight for m in staff)),
+                members,
+                list(itertools.accumulate(m.weight for m in members)),
             )
             self.pools[epoch] = pool
         return pool

@@ -896,3 +896,43 @@ def test_drive_auth_with_busy_port_explains(
         result.output
     )
     assert drive.of_kind("token") == []
+
+
+def test_drive_list_command_prints_exports(
+    drive: FakeDrive, drive_settings: Settings, monkeypatch: pytest.MonkeyPatch
+):
+    from tafiti.cli import main
+
+    exports = add_folder_tree(drive)
+    environment = {
+        "TAFITI_SOURCE": drive_settings.source,
+        "TAFITI_GDRIVE_SERVICE_ACCOUNT_FILE": str(drive_settings.gdrive_service_account_file),
+        "TAFITI_GDRIVE_API_ENDPOINT": drive.api_endpoint,
+        "TAFITI_GDRIVE_BACKOFF_SECONDS": "0",
+    }
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+
+    result = CliRunner().invoke(main, ["drive", "list"])
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "2024-04-02 08:30" in next(line for line in lines if "(sub1)" in line)
+    for key, item in exports.items():
+        assert f"{item.title}  ({key})" in result.output
+    assert lines[-1] == f"7 export files, read as service account {SERVICE_ACCOUNT} (key " + (
+        f"{drive_settings.gdrive_service_account_file})"
+    )
+
+
+def test_invalid_modified_date_is_dropped(
+    drive: FakeDrive, drive_settings: Settings, caplog: pytest.LogCaptureFixture
+):
+    add_folder_tree(drive)
+    drive.items["top2"].modified = "last Tuesday"
+
+    files = DriveSource.from_url(drive_settings.source, drive_settings).list_files()
+
+    top2 = next(f for f in files if f.key == "top2")
+    assert top2.modified is None
+    assert "invalid modifiedDate 'last Tuesday'" in caplog.text

@@ -225,13 +225,12 @@ class DriveSource(Source):
             return None
 
         size = item.get("fileSize")
-        modified = item.get("modifiedDate")
         return SourceFile(
             source=self.url,
             key=item["id"],
             name=title,
             size=int(size) if size is not None else None,
-            modified=datetime.fromisoformat(modified) if modified else None,
+            modified=_parse_modified(item.get("modifiedDate"), path),
             checksum=checksum,
         )
 
@@ -263,6 +262,17 @@ class DriveSource(Source):
 
     def _call(self, action: str, operation: Callable[[], T]) -> T:
         return self._retry.run(operation, action=action, login=self._login)
+
+
+def _parse_modified(value: str | None, path: str) -> datetime | None:
+    """Parse Drive's RFC 3339 ``modifiedDate``, such as ``2024-03-01T10:00:00.000Z``."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        log.warning("%r: Drive listed an invalid modifiedDate %r; stored without one", path, value)
+        return None
 
 
 class _IncompleteDownload(Exception):

@@ -66,6 +66,13 @@ SUNDAY_HOUR_ACTIVITY = tuple(
 THREAD_TYPES = ("announce", "prompt", "question", "chatter", "media")
 THREAD_WEIGHTS = (0.08, 0.09, 0.15, 0.53, 0.15)
 
+# Staff also write in members' conversations: this share of greetings,
+# acknowledgements, chat and media comes from a facilitator or advisor.
+STAFF_CHIME_IN = 0.15
+STAFF_CHIME_IN_PARTS = frozenset(
+    {"chatter", "ack", "media", "media_react", "morning", "night", "sunday"}
+)
+
 MEDIA_TYPES = ("image", "image", "image", "audio", "video", "sticker")
 
 
@@ -99,7 +106,7 @@ class GroupSpec:
     late_joiners: float = 0.25
     join_window_days: int = 21
     leavers: float = 0.08
-    silent: float = 0.15
+    silent: float = 0.3
     spammers: int = 1
     number_changes: int = 0
     exporter: str = "staff"
@@ -218,7 +225,7 @@ def _activity(rng: random.Random, silent_share: float) -> float:
     """Return a member's writing weight: zero for the silent, else heavy-tailed."""
     if rng.random() < silent_share:
         return 0.0
-    return min(rng.paretovariate(1.2), 40.0)
+    return min(rng.paretovariate(1.2), 25.0)
 
 
 class _NamePool:
@@ -576,7 +583,7 @@ class _Conversations:
         for step, (role, part, gap) in enumerate(plan[:limit]):
             if step:
                 moment = min(end, moment + timedelta(seconds=gap + rng.expovariate(1 / gap)))
-            author = self._author(role, moment, avoid=previous)
+            author = self._author(role, part, moment, avoid=previous)
             if author is None:
                 continue
             previous = author
@@ -633,13 +640,20 @@ class _Conversations:
             steps.append(("member", rng.choice(("chatter", "ack")), 300))
         return steps
 
-    def _author(self, role: str, moment: datetime, avoid: Member | None) -> Member | None:
+    def _author(
+        self, role: str, part: str, moment: datetime, avoid: Member | None
+    ) -> Member | None:
+        """Return who writes the next message: ``role`` is staff, member, creator,
+        same (as the previous message) or asker (of the thread's question)."""
         if role == "creator":
             return self.cast.creator
-        if role in ("same", "asker") and avoid is not None:
-            return avoid if role == "same" else self._asker
+        if role == "same" and avoid is not None:
+            return avoid
+        if role == "asker" and self._asker is not None:
+            return self._asker
         staff, staff_weights, members, member_weights = self._pool(moment)
-        if role == "staff" or not members:
+        chime_in = part in STAFF_CHIME_IN_PARTS and self.rng.random() < STAFF_CHIME_IN
+        if role == "staff" or chime_in or not members:
             people, weights = staff, staff_weights
         else:
             people, weights = members, member_weights
@@ -648,7 +662,7 @@ class _Conversations:
         choice = people[bisect.bisect(weights, self.rng.random() * weights[-1])]
         if choice is avoid and len(people) > 1:
             choice = people[bisect.bisect(weights, self.rng.random() * weights[-1])]
-        if role == "member":
+        if part == "question":
             self._asker = choice
         return choice
 

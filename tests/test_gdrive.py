@@ -936,3 +936,17 @@ def test_invalid_modified_date_is_dropped(
     top2 = next(f for f in files if f.key == "top2")
     assert top2.modified is None
     assert "invalid modifiedDate 'last Tuesday'" in caplog.text
+
+
+def test_403_for_user_asks_to_share_folder(drive: FakeDrive, user_settings: Settings):
+    add_folder_tree(drive)
+    saved_user_credentials(user_settings.gdrive_credentials_file, drive, expired=False)
+    drive.faults.append(Fault("get", status=403, reason="insufficientFilePermissions"))
+    source = DriveSource.from_url(user_settings.source, user_settings)
+
+    with pytest.raises(CredentialsError) as raised:
+        source.list_files()
+
+    message = str(raised.value)
+    assert f"the Google account in {user_settings.gdrive_credentials_file}" in message
+    assert "shared with the Google account that ran `tafiti drive auth`" in message

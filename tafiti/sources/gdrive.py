@@ -284,6 +284,7 @@ class _Login:
     auth: GoogleAuth
     account: str  # who signed in, for messages
     fix: str  # what to do when Google rejects these credentials
+    share_hint: str  # what to do when Drive denies these credentials access
 
 
 def _folder_id_from(url: str) -> str:
@@ -351,6 +352,7 @@ def _sign_in_service_account(key_file: Path, settings: Settings) -> _Login:
             f"Check that the key in {key_file} is not deleted or disabled in the Google Cloud "
             f"console and that the Drive folder is shared with {email}."
         ),
+        share_hint=f"Check that the Drive folder is shared with {email}.",
     )
 
 
@@ -397,6 +399,10 @@ def _sign_in_user(credentials_file: Path, settings: Settings, retry: RetryPolicy
         auth=auth,
         account=f"the Google account in {credentials_file}",
         fix=f"{again}. {_TESTING_STATUS_HINT}",
+        share_hint=(
+            "Check that the Drive folder is shared with the Google account that ran "
+            "`tafiti drive auth`."
+        ),
     )
     if auth.access_token_expired:
         log.info("refreshing the expired Google access token in %s", credentials_file)
@@ -577,7 +583,7 @@ def _describe_http_failure(
         hint = (
             "Enable the Google Drive API in the Cloud project of these credentials."
             if reason == "accessNotConfigured"
-            else login.fix
+            else login.share_hint
         )
         return _Failure(
             retryable=False,

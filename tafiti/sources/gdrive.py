@@ -366,7 +366,8 @@ def _sign_in_user(credentials_file: Path, settings: Settings, retry: RetryPolicy
         raise CredentialsError(
             f"no Google Drive credentials: {_SERVICE_ACCOUNT_SETTING} is not set and "
             f"{where} does not exist. Set {_SERVICE_ACCOUNT_SETTING} to a service account "
-            f"key file (recommended on servers), or: {again}; see {GUIDE}"
+            "key file (recommended on servers), or run `tafiti drive auth` on a machine with "
+            f"a browser and copy the file it writes to {credentials_file}; see {GUIDE}"
         )
     if credentials_file.is_symlink():
         raise CredentialsError(

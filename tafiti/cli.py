@@ -44,6 +44,9 @@ def _setup_logging(verbose: bool) -> None:
         format="%(asctime)s %(levelname)-7s %(message)s",
         datefmt="%H:%M:%S",
     )
+    # Prefect's client logs every API call at INFO; only its problems matter here.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -182,7 +185,7 @@ def _print_publish_summary(summary: dict[str, Any]) -> None:
     )
     for result in summary.get("groups", []):
         if isinstance(result, dict) and result.get("status") != "rendered":
-            click.echo(f"  failed: {result.get('slug')}: {result.get('error')}", err=True)
+            click.echo(f"  failed: {result.get('name')}: {result.get('error')}", err=True)
 
 
 @main.command("parse")

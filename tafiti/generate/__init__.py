@@ -41,8 +41,8 @@ __all__ = [
     "write_sample",
 ]
 
-# Media in the last this many messages of a zip export have their files in the
-# zip; earlier media show as omitted, as when WhatsApp leaves old media out.
+# Media among the last this many messages of a zip export have their files in
+# the zip. Earlier media show as omitted, as when WhatsApp leaves old media out.
 ATTACHED_MEDIA_WINDOW = 150
 
 

@@ -1,10 +1,9 @@
 """Invented names and message texts for the generated exports.
 
-Every name and number here is made up: people's names are combinations of
-common first names and surnames, and phone numbers sit in the ranges
-``+254 700 000 xxx`` (Kenya) and ``+258 84 000 xxxx`` (Mozambique), which the
-generated exports use for contacts a phone has not saved. Links point at
-``example.org`` hosts.
+Every name and number here is made up. People's names are combinations of
+common first names and surnames. Contacts a phone has not saved show as phone
+numbers in the ranges ``+254 700 000xxx`` (Kenya) and ``+258 84 000 xxxx``
+(Mozambique). Links point at ``example.org`` hosts.
 
 Texts are grouped by the part they play in a conversation (see ``TEXTS``) and
 by language (``en``, ``sw``, ``pt``). Placeholders in braces are filled from
@@ -182,7 +181,7 @@ NAME_EMOJI = ["🌻", "🌺", "💐", "✨", "🦋", "👑", "🌍", "💫"]
 
 
 def phone_number(country: str, serial: int) -> str:
-    """Return the invented phone number number ``serial`` of ``country``."""
+    """Return the invented phone number with serial ``serial`` in ``country``."""
     if country == "mz":
         return f"+258 84 000 {serial % 10000:04d}"
     return f"+254 700 000{serial % 1000:03d}"

@@ -1,10 +1,10 @@
 """Writing simulated histories as export files (text or zip) with their manifest.
 
 One pass over a group's simulated history writes any number of exports of it
-at once: each export is a window of the history given by message numbers, so
-overlapping exports (a later export repeating an earlier one's history, or
-exports from phones that joined at different times) cost one simulation and
-never hold the history in memory.
+at once. Each export is a window of the history given by message numbers. So
+overlapping exports cost one simulation and never hold the history in memory,
+whether a later export repeats an earlier one's history or phones that joined
+at different times export different stretches.
 """
 
 from __future__ import annotations
@@ -72,6 +72,10 @@ class Window:
     _buffer: list[str] = field(default_factory=list)
     _attachments: list[str] = field(default_factory=list)
 
+    @property
+    def is_open(self) -> bool:
+        return self._out is not None
+
     def covers(self, item: Item) -> bool:
         if item.kind == "event":
             return self.first - 1 <= item.number < self.last
@@ -124,7 +128,7 @@ def _zip_time(moment: datetime) -> tuple[int, int, int, int, int, int]:
 
 
 def write_windows(spec: GroupSpec, seed: int, fmt: ExportFormat, windows: list[Window]) -> Tally:
-    """Simulate ``spec`` once and write every window of it; return the union's tally.
+    """Simulate ``spec`` once, write every window of it and return the union's tally.
 
     iOS exports write the group's name as the author of system lines, and a
     phone shows the name the group has when it exports, so for iOS with
@@ -133,10 +137,11 @@ def write_windows(spec: GroupSpec, seed: int, fmt: ExportFormat, windows: list[W
     exporter = exporter_name(spec, seed)
     names = _window_names(spec, seed, windows)
     union_end = max(window.last for window in windows)
-    union = Tally(spec.name)
     for window, name in zip(windows, names, strict=True):
         window.group_name = name
         window.tally = Tally(spec.name)
+    # A single export is its own union: count it once.
+    union = windows[0].tally if len(windows) == 1 else Tally(spec.name)
 
     last_time: datetime | None = None
     for item in simulate(spec, seed):
@@ -146,10 +151,11 @@ def write_windows(spec: GroupSpec, seed: int, fmt: ExportFormat, windows: list[W
         covering = [window for window in windows if window.covers(item)]
         if not covering:
             continue
-        union.add(item, written)
+        if union is not covering[0].tally:
+            union.add(item, written)
         line = None
         for window in covering:
-            if window._out is None:
+            if not window.is_open:
                 window.open(fmt, written)
             if line is None or (item.kind == "event" and fmt.platform == "ios"):
                 line = fmt.render(item, group_name=window.group_name, exporter=exporter)

@@ -7,9 +7,9 @@ parser. The shapes follow exports of WhatsApp for Android and iOS:
 * Android: ``12/01/2024, 09:15 - Name: text`` (British), ``1/12/24, 9:15 AM - ``
   (US, with U+202F NARROW NO-BREAK SPACE before AM/PM) and ``12/01/2024 09:15 - ``
   (Portuguese); no seconds; system lines have no author.
-* iOS: ``[12/01/2024, 09:15:03] Name: text`` with seconds; system lines carry the
-  group's name as author and a U+200E LEFT-TO-RIGHT MARK before the body, and
-  lines with media start with U+200E too.
+* iOS: ``[12/01/2024, 09:15:03] Name: text``, with seconds. System lines carry
+  the group's name as author and a U+200E LEFT-TO-RIGHT MARK before the body.
+  Lines with media start with U+200E too.
 """
 
 from __future__ import annotations
@@ -167,7 +167,7 @@ _IOS_OMITTED = {"image": "image", "audio": "audio", "video": "video", "sticker":
 
 @dataclass
 class ExportFormat:
-    """How one kind of phone writes an export: headers, phrases, file names."""
+    """One kind of phone's export layout: headers, phrases, file names."""
 
     name: str
     platform: Literal["android", "ios"]

@@ -31,9 +31,9 @@ DEFINITIONS = {
     "owner",
     "leaves": "people gone: one per 'left' event and one per person named in a 'removed' event",
     "authors": "distinct names that wrote at least one message",
-    "participants": "distinct names that are an author or a person added or joined; an event's "
-    "actor is always one of these too, and 'You'/'you' (the exporting phone's owner, whose "
-    "messages carry their own name) is never counted as a name",
+    "participants": "distinct names that are an author or a person added or joined. An event's "
+    "actor counts only as one of these. 'You'/'you' is the exporting phone's owner, whose "
+    "messages carry their own name, and is never counted as a name",
     "aliases": "one person under several names in the export: a name followed by the new "
     "phone number it wrote from after a 'changed their phone number' event",
     "participants_merged": "participants once each alias is counted as the person it belongs to",

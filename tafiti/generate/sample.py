@@ -8,6 +8,7 @@ the second file repeating all of the first one's history.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -152,8 +153,8 @@ def write_sample(
 ) -> dict[str, Any]:
     """Write the sample exports, ``manifest.json`` and the group metadata file.
 
-    Files that an earlier sample manifest in ``directory`` listed and this one
-    does not are deleted; no other file in ``directory`` is touched.
+    Files that an earlier sample manifest in ``directory`` listed, and this one
+    does not, are deleted. No other file in ``directory`` is touched.
     """
     directory.mkdir(parents=True, exist_ok=True)
     previous = _listed_files(directory / "manifest.json")
@@ -177,8 +178,6 @@ def write_sample(
 
 
 def _listed_files(path: Path) -> set[str]:
-    import json
-
     if not path.is_file():
         return set()
     try:
@@ -216,7 +215,7 @@ def _write_group(directory: Path, group: SampleGroup, seed: int, manifest: dict[
 def _export_cuts(
     spec: GroupSpec, seed: int, export_dates: tuple[date | None, ...]
 ) -> list[tuple[int, str]]:
-    """Return (last message number, group name then) for each export date."""
+    """Return the last message number and the group's name of each export date."""
     cuts = []
     for export_date in export_dates:
         last, name = 0, spec.name

@@ -1,14 +1,16 @@
 """A model of a training-cohort group's history, as a stream of records.
 
-A group is created by its first facilitator, who adds the staff and most
-members on the first day; others join later by the invite link or are added,
-a few leave, an advertiser joins and is removed, the group may be renamed and
-someone may change their phone number. Messages come in conversations
-(an announcement and its acknowledgements, a question and its answer...) whose
-start times follow weekday and hour-of-day patterns, with more activity on
-session days, none during silence periods (holidays), and less after the
-cohort's training ends. Who writes follows a heavy-tailed activity
-distribution: staff write most, many members a little, some never.
+The first facilitator creates the group and adds the staff and most members
+on the first day. Others join later by the invite link or are added, a few
+leave, and an advertiser joins and is removed. The group may be renamed, and
+someone may change their phone number.
+
+Messages come in conversations (an announcement and its acknowledgements, a
+question and its answer...). Their start times follow weekday and hour-of-day
+patterns, with more activity on session days, none during silence periods
+(holidays), and less after the cohort's training ends. Who writes follows a
+heavy-tailed distribution: staff and a few members write most, many members a
+little, and some never.
 
 :func:`simulate` yields the records in time order, day by day, and stops
 exactly when the requested number of messages is reached, so memory stays
@@ -57,10 +59,18 @@ HOUR_ACTIVITY = (
     1.7,
     0.7,
 )
-SUNDAY_HOUR_ACTIVITY = tuple(
-    weight * (0.3 if 8 <= hour <= 12 else 1.2 if hour >= 14 else 1.0)
-    for hour, weight in enumerate(HOUR_ACTIVITY)
-)
+
+
+def _sunday_weight(hour: int, weight: float) -> float:
+    """Return a weekday hour weight shifted for Sunday: quiet mornings, busier afternoons."""
+    if 8 <= hour <= 12:
+        return weight * 0.3
+    if hour >= 14:
+        return weight * 1.2
+    return weight
+
+
+SUNDAY_HOUR_ACTIVITY = tuple(_sunday_weight(hour, w) for hour, w in enumerate(HOUR_ACTIVITY))
 
 # Conversation types and their share of the conversations of an ordinary day.
 THREAD_TYPES = ("announce", "prompt", "question", "chatter", "media")
@@ -78,15 +88,18 @@ MEDIA_TYPES = ("image", "image", "image", "audio", "video", "sticker")
 
 @dataclass(frozen=True)
 class GroupSpec:
-    """What to simulate: a group, its people and how active it is.
+    """The group to simulate: its people, its calendar and how active it is.
 
     ``messages`` is the exact number of messages (text, media and deleted
-    records) to produce; ``days`` is the planned length of the history, which
-    sets the daily rate, and ``training_days`` how long sessions run (activity
-    drops after). ``renames`` are ``(day, new name)`` pairs and ``silences``
-    ``(first day, number of days)`` pairs, counted from the creation day.
-    ``exporter`` is ``"creator"`` (the first facilitator exports, so the
-    export shows "You created group") or ``"staff"`` (another staff member).
+    records) to produce. ``days`` is the planned length of the history, which
+    sets the daily rate, and ``training_days`` is how long sessions run, after
+    which activity drops. ``renames`` are ``(day, new name)`` pairs and
+    ``silences`` are ``(first day, number of days)`` pairs, counted from the
+    creation day. Shares (``late_joiners``, ``leavers``, ``silent``) are
+    fractions of the members. ``exporter`` is ``"creator"`` when the first
+    facilitator's phone exports (so the export shows "You created group"), or
+    ``"staff"`` for the next staff member's phone. ``attach_last`` gives media
+    among the last this many messages an attached file.
     """
 
     name: str
@@ -149,10 +162,6 @@ class Cast:
     events: list[Item]
     fixed_messages: list[Item]
     change_times: list[datetime]
-
-    @property
-    def everyone(self) -> list[Member]:
-        return self.staff + self.members
 
 
 def simulate(spec: GroupSpec, seed: int) -> Iterator[Item]:
@@ -475,7 +484,7 @@ _Pool = tuple[list[Member], list[float], list[Member], list[float]]
 
 
 class _Conversations:
-    """Writes the messages of each day around the scheduled membership events."""
+    """The day-by-day message writer, merging messages with the scheduled events."""
 
     def __init__(self, spec: GroupSpec, cast: Cast, rng: random.Random):
         self.spec = spec

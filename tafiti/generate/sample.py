@@ -2,8 +2,9 @@
 
 Five invented training-cohort groups, in the formats staff send in: Android
 exports in British and US English and in Portuguese, and iOS zips with and
-without media. One group is exported twice: before its rename and again later,
-the second file repeating all of the first one's history.
+without media. One group is exported twice, before its rename and again later,
+and the second file repeats all of the first one's history. An iOS group is
+renamed too, so its system lines carry the new name from the first line on.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ SAMPLE_GROUPS = (
     ),
     SampleGroup(
         spec=GroupSpec(
-            name="Vijana Kilimo Biashara 2",
+            name="VKB Cohort 2",
             start=datetime(2025, 2, 10, 9, 12, 55),
             messages=800,
             days=75,
@@ -115,6 +116,7 @@ SAMPLE_GROUPS = (
             members=34,
             facilitators=("Baraka Mwangi",),
             advisor="Halima Said",
+            renames=((9, "Vijana Kilimo Biashara 2"),),
             session_weekdays=(2,),
             session_hour=14,
             exporter="creator",

@@ -133,9 +133,12 @@ def export_file_rows(engine: Engine) -> list[Any]:
 
 
 # A sync run in a process of its own: argv is the exports folder, the database
-# URL and the group metadata file; it prints the summary as JSON.
+# URL and the group metadata file; it prints the summary as JSON. The language
+# guess is made unavailable (the store then leaves it NULL) because loading its
+# model takes seconds in every new process.
 SYNC_SCRIPT = """
 import json, sys
+sys.modules["tafiti.language"] = None
 from dataclasses import asdict
 from pathlib import Path
 from tafiti.config import configure

@@ -170,8 +170,11 @@ class Pseudonymiser:
         return cls(names, key, enabled=enabled)
 
     def name(self, name: str | None) -> str | None:
-        """Return the pseudonym of one participant name (any name when not listed)."""
-        if not self.enabled or name is None:
+        """Return the pseudonym of one participant name (any name when not listed).
+
+        Values that are not strings (None, NaN) are returned unchanged.
+        """
+        if not self.enabled or not isinstance(name, str):
             return name
         known = self._pseudonyms.get(name)
         if known is not None:
@@ -184,7 +187,7 @@ class Pseudonymiser:
 
     def text(self, text: str | None) -> str | None:
         """Replace participants' names and mask phone numbers in free text."""
-        if not self.enabled or not text:
+        if not self.enabled or not isinstance(text, str) or not text:
             return text
         if self._text_pattern is not None:
             text = self._text_pattern.sub(self._replace_name, text)

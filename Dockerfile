@@ -1,0 +1,36 @@
+# The tafiti image: the pipeline (`tafiti serve`) and JupyterLab run from it.
+# The whole checkout is copied, not only the package: flows/ and notebooks/
+# live at the top level and are used from there.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PREFECT_SERVER_ANALYTICS_ENABLED=false \
+    DO_NOT_TRACK=1 \
+    PREFECT_LOGGING_EXTRA_LOGGERS=tafiti \
+    MPLCONFIGDIR=/tmp/matplotlib
+
+RUN groupadd --system --gid 1000 tafiti \
+    && useradd --system --uid 1000 --gid tafiti --create-home --home-dir /home/tafiti tafiti
+
+WORKDIR /app
+
+# Dependencies first, so that a code change does not reinstall them.
+COPY requirements.lock ./
+RUN pip install --no-cache-dir -r requirements.lock
+
+COPY --chown=tafiti:tafiti . .
+RUN pip install --no-cache-dir --no-deps -e . \
+    && mkdir -p data/exports data/work reports secrets \
+    && chown -R tafiti:tafiti data reports secrets \
+    && chmod 0755 docker/entrypoint.sh
+
+USER 1000:1000
+
+HEALTHCHECK --interval=60s --timeout=15s --start-period=120s --retries=3 \
+    CMD ["python", "/app/docker/healthcheck.py"]
+
+ENTRYPOINT ["/app/docker/entrypoint.sh"]
+CMD ["tafiti", "serve"]

@@ -12,8 +12,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PREFECT_LOGGING_EXTRA_LOGGERS=tafiti \
     MPLCONFIGDIR=/tmp/matplotlib
 
+# The Prefect server's volume is mounted on ~/.prefect; creating it here makes
+# the new volume owned by the tafiti user.
 RUN groupadd --system --gid 1000 tafiti \
-    && useradd --system --uid 1000 --gid tafiti --create-home --home-dir /home/tafiti tafiti
+    && useradd --system --uid 1000 --gid tafiti --create-home --home-dir /home/tafiti tafiti \
+    && install -d -o tafiti -g tafiti /home/tafiti/.prefect
 
 WORKDIR /app
 

@@ -14,6 +14,7 @@ import logging
 import os
 import platform
 import shlex
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         sections.remove("pipeline")
 
     command = "python -m benchmarks" + "".join(f" {shlex.quote(a)}" for a in argv or sys.argv[1:])
-    header = describe_run(command)
+    header = describe_run(command, options.peers_python)
     print(header, flush=True)
     print(flush=True)
 
@@ -99,12 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def describe_run(command: str) -> str:
+def describe_run(command: str, peers_python: Path) -> str:
     """Describe when, where and with what the benchmark ran."""
     cpu = _cpu_model()
-    packages = ", ".join(
-        f"{name} {_version(name)}" for name in ("tafiti", "whatstk", "chat-miner", "SQLAlchemy")
-    )
+    packages = ", ".join(f"{name} {_version(name)}" for name in ("tafiti", "SQLAlchemy"))
+    packages += ", " + _peer_versions(peers_python)
     return "\n".join(
         [
             f"date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
@@ -165,6 +165,21 @@ def _version(name: str) -> str:
         return version(name)
     except PackageNotFoundError:
         return "not installed"
+
+
+def _peer_versions(python: Path) -> str:
+    """The versions of whatstk and chat-miner in the peers' interpreter."""
+    script = (
+        "from importlib.metadata import version\n"
+        "print(', '.join(f'{n} {version(n)}' for n in ('whatstk', 'chat-miner')))"
+    )
+    try:
+        found = subprocess.run(
+            [str(python), "-c", script], capture_output=True, text=True, check=True, timeout=60
+        )
+    except (OSError, subprocess.SubprocessError):
+        return f"whatstk and chat-miner not found in {python}"
+    return found.stdout.strip()
 
 
 def _cpu_model() -> str:

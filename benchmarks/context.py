@@ -23,9 +23,9 @@ log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MYSQL_SERVER_URL = os.environ.get("TAFITI_BENCH_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306")
 
-# Every export the benchmark generates is in this format, which tafiti, whatstk and
-# chat-miner all read: Android, day first, four-digit year, 24-hour clock.
-EXPORT_FORMAT = "android-dmy-24h"
+# Every export the benchmark generates is in the generator's "android" format
+# (12/01/2024, 09:15 - Name: text), which tafiti, whatstk and chat-miner all read.
+EXPORT_FORMAT = "android"
 WHATSTK_HFORMAT = "%d/%m/%Y, %H:%M - %name:"
 SEED = 8
 
@@ -80,22 +80,34 @@ class Bench:
         return path
 
     def export(self, messages: int, seed: int = SEED) -> tuple[Path, dict[str, Any]]:
-        """Return a generated export of ``messages`` messages and its manifest, made once."""
+        """Return a generated export of ``messages`` messages and its manifest entry, made once.
+
+        Each seed gives another group, and the file is named as WhatsApp names it.
+        """
         key = (messages, seed)
         if key not in self._exports:
-            from tafiti.generate import write_export
+            from tafiti.generate import large_group_spec, write_export
+            from tafiti.generate.formats import export_format
 
-            path = self.root / "exports" / f"WhatsApp Chat with Bench {messages} s{seed}.txt"
-            path.parent.mkdir(exist_ok=True)
+            name = large_group_spec(messages, EXPORT_FORMAT, seed).name
+            file_name = export_format(EXPORT_FORMAT).export_file_name(name, False)
+            path = self.root / "exports" / f"{messages}-{seed}" / file_name
+            path.parent.mkdir(parents=True)
             started = time.perf_counter()
-            manifest = write_export(path, messages=messages, fmt=EXPORT_FORMAT, seed=seed)
+            manifest = write_export(
+                path,
+                messages=messages,
+                fmt=EXPORT_FORMAT,
+                seed=seed,
+                manifest_path=path.parent.parent / f"{messages}-{seed}.manifest.json",
+            )
             log.info(
                 "generated %s (%.1f MB) in %.1f s",
                 path.name,
                 path.stat().st_size / 1e6,
                 time.perf_counter() - started,
             )
-            self._exports[key] = (path, manifest)
+            self._exports[key] = (path, manifest["files"][path.name])
         return self._exports[key]
 
     def show(self, table: Table) -> None:

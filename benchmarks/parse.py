@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 
 TOOLS = ("tafiti", "whatstk", "chat-miner")
 TARGET_SPEEDUP = 3.0
+# Process times below a few seconds vary by a tenth of a second from run to run,
+# so smaller sizes take the fastest of this many runs.
+REPEATS = 3
 
 
 @dataclass
@@ -94,8 +97,25 @@ def _python_for(bench: Bench, tool: str) -> Path:
     return bench.peers_python
 
 
+def warm_up(bench: Bench) -> None:
+    """Run each tool once on a small export, untimed, so no tool pays for a cold disk cache."""
+    export, _ = bench.export(bench.sizes[0])
+    folder = bench.folder("parse-warm-up")
+    for tool in TOOLS:
+        run_worker(tool, export, folder, _python_for(bench, tool))
+
+
+def best_run(bench: Bench, tool: str, export: Path, folder: Path, size: int) -> ToolRun:
+    """The fastest of a few runs (one at the largest size), with the highest peak memory seen."""
+    repeats = REPEATS if size < max(bench.sizes) else 1
+    runs = [run_worker(tool, export, folder, _python_for(bench, tool)) for _ in range(repeats)]
+    best = min(runs, key=lambda run: run.wall_seconds)
+    best.peak_rss_kib = max(run.peak_rss_kib for run in runs)
+    return best
+
+
 def expected_messages(manifest: dict[str, Any]) -> int:
-    """Messages with an author in a generated export, as its manifest counts them."""
+    """Messages (every record that is not an event) in an export, as its manifest counts them."""
     return int(manifest["messages"])
 
 
@@ -114,14 +134,13 @@ def run(bench: Bench) -> None:
             "count",
         ],
     )
+    warm_up(bench)
     runs: dict[int, dict[str, ToolRun]] = {}
     for size in bench.sizes:
         export, manifest = bench.export(size)
         expected = expected_messages(manifest)
         folder = bench.folder(f"parse-{size}")
-        runs[size] = {
-            tool: run_worker(tool, export, folder, _python_for(bench, tool)) for tool in TOOLS
-        }
+        runs[size] = {tool: best_run(bench, tool, export, folder, size) for tool in TOOLS}
 
         ours = runs[size]["tafiti"]
         for tool in TOOLS:
@@ -145,9 +164,13 @@ def run(bench: Bench) -> None:
                 check,
             )
     table.notes.append(
-        "tafiti speed × = the tool's process time / tafiti's process time on the same file. "
-        f"whatstk gets hformat={WHATSTK_HFORMAT!r} and max_size=None. "
-        "count = messages returned (system lines excluded) against the generator's manifest."
+        "tafiti speed × = the tool's process time / tafiti's process time on the same file; "
+        f"whatstk gets hformat={WHATSTK_HFORMAT!r} and max_size=None; "
+        "count = messages returned (system lines excluded) against the generator's manifest.",
+    )
+    table.notes.append(
+        f"process s = the fastest of {REPEATS} runs (1 run at the largest size), after one "
+        "untimed warm-up run per tool; peak RSS = the child's ru_maxrss, the highest of its runs."
     )
     bench.show(table)
 

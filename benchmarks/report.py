@@ -61,7 +61,7 @@ def _render_one(bench: Bench, size: int, profile_slow: bool) -> tuple[float, str
         slug = _only_slug(url)
 
         def render() -> Any:
-            return render_group_report(slug, settings, force=True)
+            return render_group_report(slug, settings)
 
         elapsed, result = timed(render)
         profile = None

@@ -10,10 +10,20 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.context import Bench, Growth, Target, mysql_database, profile_top, timed
+from benchmarks.context import (
+    EXPORT_FORMAT,
+    SEED,
+    Bench,
+    Growth,
+    Target,
+    mysql_database,
+    profile_top,
+    timed,
+)
 from benchmarks.table import Table, count, rate, seconds
 
 log = logging.getLogger(__name__)
@@ -68,16 +78,44 @@ def syncer(source_folder: Path, database_url: str, settings: Any) -> Callable[[]
 
 
 def link(export: Path, folder: Path) -> Path:
-    """Put ``export`` into ``folder`` without copying its bytes."""
+    """Put ``export`` into ``folder`` (made if missing) without copying its bytes."""
+    folder.mkdir(exist_ok=True)
     target = folder / export.name
     os.link(export, target)
     return target
 
 
-def run(bench: Bench) -> None:
-    """First import and 90%-overlapping re-import at every size, into SQLite and MariaDB."""
+@dataclass
+class OverlapExport:
+    """One export of an overlapping pair, with its message counts from the manifest."""
+
+    path: Path
+    messages: int
+    new_messages: int
+
+
+def overlapping_pair(bench: Bench, size: int) -> tuple[OverlapExport, OverlapExport]:
+    """Generate two exports of one group, of ``size`` messages each, sharing 90% of them.
+
+    ``new_messages`` of the second is how many of its messages the first lacks.
+    """
     from tafiti.generate import overlapping_exports
 
+    folder = bench.folder(f"overlap-{size}")
+    manifest = overlapping_exports(
+        folder, exports=2, messages=size, overlap=OVERLAP, fmt=EXPORT_FORMAT, seed=SEED
+    )
+    entries = sorted(manifest["files"].items())
+    (first_key, first), (second_key, second) = entries
+    new = second["last_message_number"] - first["last_message_number"]
+    return (
+        OverlapExport(folder / first_key, first["messages"], first["messages"]),
+        OverlapExport(folder / second_key, second["messages"], new),
+    )
+
+
+def run(bench: Bench) -> None:
+    """First import and 90%-overlapping re-import at every size, into SQLite and MariaDB."""
     table = Table(
         "Sync: sync_source into each database (read, checksum, parse, write)",
         [
@@ -87,21 +125,19 @@ def run(bench: Bench) -> None:
             "first import msg/s",
             "re-import s",
             "re-import msg/s",
-            "new on re-import",
+            "new messages stored / expected",
         ],
     )
     first_seconds: dict[tuple[str, int], float] = {}
     for size in bench.sizes:
-        pair_folder = bench.folder(f"overlap-{size}")
-        first, second = overlapping_exports(pair_folder, messages=size, overlap=OVERLAP)
+        first, second = overlapping_pair(bench, size)
         for kind in DATABASES:
             source = bench.folder(f"sync-{kind}-{size}")
             with database(bench, kind, f"sync-{size}") as url:
-                settings = settings_for(bench, source, url)
-                sync = syncer(source, url, settings)
-                link(first.path, source)
+                sync = syncer(source, url, settings_for(bench, source, url))
+                link(first.path, source / "first")
                 first_time, _ = timed(sync)
-                link(second.path, source)
+                link(second.path, source / "second")
                 again_time, summary = timed(sync)
             first_seconds[kind, size] = first_time
             table.add(
@@ -111,7 +147,7 @@ def run(bench: Bench) -> None:
                 rate(first.messages, first_time),
                 seconds(again_time),
                 rate(second.messages, again_time),
-                count(_new_messages(summary)),
+                f"{summary.new_messages:,} of {second.new_messages:,}",
             )
     table.notes.append(
         f"re-import: a second export that repeats {OVERLAP:.0%} of the first one's history "
@@ -131,11 +167,6 @@ def run(bench: Bench) -> None:
             )
         )
     _check_mariadb_target(bench, large, first_seconds["MariaDB", large])
-
-
-def _new_messages(summary: Any) -> int:
-    value = summary.get("new_messages") if isinstance(summary, dict) else summary.new_messages
-    return int(value)
 
 
 def _check_mariadb_target(bench: Bench, size: int, first_time: float) -> None:

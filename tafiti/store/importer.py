@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, select, update
 
 from tafiti.errors import ExportError
+from tafiti.parsing.events import YOU
 from tafiti.parsing.records import ParsedExport, Record
 from tafiti.store.groups import (
     apply_metadata,
@@ -35,6 +36,8 @@ events_table = Event.__table__
 participants_table = Participant.__table__
 
 BATCH_SIZE = 1000
+# Events whose people become participants even before they write.
+MEMBERSHIP_EVENTS = frozenset({"added", "joined"})
 
 
 @dataclass
@@ -307,13 +310,22 @@ def _store_participants(
     aliases: dict[str, str],
     entry: GroupMetadata | None,
 ) -> dict[str, int]:
-    """Insert the export's new senders, widen first/last seen, and return every sender's id."""
+    """Insert the export's new participants, widen first/last seen, and return every id by name.
+
+    A participant is a name that wrote a message or was added or joined; "You"
+    (the exporting phone's owner, whose messages carry their own name) is not a name.
+    """
     seen: dict[str, tuple[datetime, datetime]] = {}
     for record in records:
-        if record.kind == "event" or record.author is None:
+        if record.kind != "event":
+            names: Sequence[str] = (record.author,) if record.author is not None else ()
+        elif record.event in MEMBERSHIP_EVENTS:
+            names = [person for person in record.people if person != YOU]
+        else:
             continue
-        first, last = seen.get(record.author, (record.timestamp, record.timestamp))
-        seen[record.author] = (min(first, record.timestamp), max(last, record.timestamp))
+        for name in names:
+            first, last = seen.get(name, (record.timestamp, record.timestamp))
+            seen[name] = (min(first, record.timestamp), max(last, record.timestamp))
 
     stored = {
         row.name: row

@@ -60,7 +60,11 @@ class Base(DeclarativeBase):
 
 
 class Group(Base):
-    """A WhatsApp group; its slug is fixed when first stored, its name follows renames."""
+    """A WhatsApp group; its slug is fixed when first stored, its name follows renames.
+
+    ``timezone`` and the other metadata columns come from the group metadata
+    file; a NULL ``timezone`` means the ``timezone`` setting applies.
+    """
 
     __tablename__ = "groups"
     __table_args__ = (MYSQL_TABLE_OPTIONS,)
@@ -84,7 +88,10 @@ class Group(Base):
 
 
 class Participant(Base):
-    """A sender as exported (name or phone number) within one group."""
+    """A name as exported (contact or phone number) that wrote in a group, or was added or joined.
+
+    ``canonical_name`` is the person the group metadata's aliases map the name to.
+    """
 
     __tablename__ = "participants"
     __table_args__ = (

@@ -23,10 +23,10 @@ def list_groups(engine: Engine) -> list[dict[str, Any]]:
 
     Each group is ``{slug, name, messages, events, participants, first, last}``:
     ``messages`` counts every record that is not an event (text, media,
-    deleted), ``participants`` the distinct senders after alias resolution,
-    ``first`` and ``last`` are the earliest and latest message or event time in
-    ISO 8601 (local wall-clock time, as exported), or ``None`` for a group with
-    no record.
+    deleted); ``participants`` counts distinct people after alias resolution,
+    each one who wrote a message or was added or joined; ``first`` and ``last``
+    are the earliest and latest message time in ISO 8601 (local wall-clock
+    time, as exported), ``None`` for a group without messages.
     """
     message_stats = (
         select(
@@ -39,16 +39,11 @@ def list_groups(engine: Engine) -> list[dict[str, Any]]:
         .subquery()
     )
     event_stats = (
-        select(
-            events_table.c.group_id,
-            func.count().label("events"),
-            func.min(events_table.c.timestamp).label("first"),
-            func.max(events_table.c.timestamp).label("last"),
-        )
+        select(events_table.c.group_id, func.count().label("events"))
         .group_by(events_table.c.group_id)
         .subquery()
     )
-    senders = (
+    people = (
         select(
             participants_table.c.group_id,
             func.count(func.distinct(participants_table.c.canonical_name)).label("participants"),
@@ -61,17 +56,15 @@ def list_groups(engine: Engine) -> list[dict[str, Any]]:
             groups_table.c.slug,
             groups_table.c.name,
             message_stats.c.messages,
-            message_stats.c.first.label("first_message"),
-            message_stats.c.last.label("last_message"),
+            message_stats.c.first,
+            message_stats.c.last,
             event_stats.c.events,
-            event_stats.c.first.label("first_event"),
-            event_stats.c.last.label("last_event"),
-            senders.c.participants,
+            people.c.participants,
         )
         .select_from(groups_table)
         .outerjoin(message_stats, message_stats.c.group_id == groups_table.c.id)
         .outerjoin(event_stats, event_stats.c.group_id == groups_table.c.id)
-        .outerjoin(senders, senders.c.group_id == groups_table.c.id)
+        .outerjoin(people, people.c.group_id == groups_table.c.id)
         .order_by(groups_table.c.name, groups_table.c.slug)
     )
     with engine.connect() as connection:
@@ -83,8 +76,8 @@ def list_groups(engine: Engine) -> list[dict[str, Any]]:
             "messages": row.messages or 0,
             "events": row.events or 0,
             "participants": row.participants or 0,
-            "first": _iso(_earliest(row.first_message, row.first_event)),
-            "last": _iso(_latest(row.last_message, row.last_event)),
+            "first": _iso(row.first),
+            "last": _iso(row.last),
         }
         for row in rows
     ]
@@ -132,14 +125,6 @@ def resolve_group_slugs(engine: Engine, names: Sequence[str]) -> list[str]:
             known = ", ".join(sorted(by_slug)) or "none stored yet"
             raise ConfigError(f"no group with slug or name {name!r}; known slugs: {known}")
     return slugs
-
-
-def _earliest(*values: datetime | None) -> datetime | None:
-    return min((value for value in values if value is not None), default=None)
-
-
-def _latest(*values: datetime | None) -> datetime | None:
-    return max((value for value in values if value is not None), default=None)
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -132,10 +132,10 @@ def export_file_rows(engine: Engine) -> list[Any]:
         return connection.execute(select(table).order_by(table.c.key)).all()
 
 
-# A sync run in a process of its own: argv is the exports folder, the database
-# URL and the group metadata file; it prints the summary as JSON. The language
-# guess is made unavailable (the store then leaves it NULL) because loading its
-# model takes seconds in every new process.
+# A sync run in a process of its own. Its arguments are the exports folder, the
+# database URL and the group metadata file, and it prints the summary as JSON.
+# The language guess is made unavailable, so the store leaves it NULL, because
+# loading its model takes seconds in every new process.
 SYNC_SCRIPT = """
 import json, sys
 sys.modules["tafiti.language"] = None

@@ -126,8 +126,8 @@ def _mysql_engine(url: URL) -> Engine:
         url,
         pool_pre_ping=True,
         pool_recycle=3600,
-        # Each statement sees what other transactions committed before it, so a
-        # sync that waited for the lock sees the rows the other sync wrote.
+        # Each statement reads what other transactions committed before it, so a
+        # sync that waited for the lock reads the rows the other sync wrote.
         isolation_level="READ COMMITTED",
     )
 
@@ -193,7 +193,7 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
-    """An Alembic configuration for tafiti's migrations, without an ``alembic.ini`` file.
+    """Build an Alembic configuration for tafiti's migrations, without an ``alembic.ini`` file.
 
     ``env.py`` runs the migrations on ``connection`` when one is given.
     """

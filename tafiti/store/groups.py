@@ -4,12 +4,12 @@ An export goes to, in this order:
 
 1. the group whose metadata entry lists the export under ``exports`` (created
    with the entry's slug if it is not stored yet);
-2. a stored group that already holds some of the export's messages, when the
-   two also share a name (the file's chat name, or a name from a creation or
-   subject-change event) or the shared messages are at least half of what the
-   group holds within the export's time span. Content alone does not decide
-   because a facilitator may post the same text to several groups in the same
-   minute;
+2. a stored group that already contains some of the export's messages, when
+   the two also share a name (the file's chat name, or a name from a creation
+   or subject-change event) or the shared messages are at least half of the
+   group's messages within the export's time span. Shared content alone is not
+   enough, because a facilitator may post the same text to several groups in
+   the same minute;
 3. a stored group that shares a name and holds no message within the
    export's time span (exports of one group from two phones whose histories do
    not overlap);
@@ -76,7 +76,7 @@ class ResolvedGroup:
 
 
 def export_names(parsed: ParsedExport) -> set[str]:
-    """Every name the export gives its group: the chat name and the naming events' names."""
+    """Collect every name the export gives its group: the chat name and naming events' names."""
     names = {parsed.chat_name} if parsed.chat_name else set()
     for record in parsed.records:
         if record.kind == "event" and record.event in NAMING_EVENTS:
@@ -85,7 +85,7 @@ def export_names(parsed: ParsedExport) -> set[str]:
 
 
 def name_evidence(parsed: ParsedExport, file_name: str) -> NameEvidence | None:
-    """The export's best evidence of the group's current name."""
+    """Pick the export's best evidence of the group's current name."""
     candidates = [
         NameEvidence(record.new_name, record.timestamp, "event")
         for record in parsed.records
@@ -297,7 +297,7 @@ def update_group_name(
 
 
 def group_names(connection: Connection, group_id: int) -> set[str]:
-    """Every name the stored group has or had."""
+    """Collect every name the stored group has or had."""
     names = {
         connection.execute(
             select(groups_table.c.name).where(groups_table.c.id == group_id)

@@ -16,12 +16,12 @@ Messages and events hash in separate domains and live in separate tables.
 
 Deleted between two exports. The deletion notice ("This message was deleted")
 of a message has a different identity from the message it replaced, because
-its text differs. The sync links the two (see ``tafiti.store.sync``): a new
-notice is paired with a stored, not yet deleted message of the same author in
-the same minute that the notice's own export lacks, and that message is marked
-deleted and keeps its text; a new message is paired the same way with a
-stored notice that has no message yet. The pair then answers to both
-identities (``Message.identity`` and ``Message.deletion_identity``).
+its text differs, so the import links the two (``tafiti.store.importer``). A
+new notice is paired with a stored message of the same author in the same
+minute that is not deleted yet and that the notice's own export lacks. That
+message is marked deleted and keeps its text. A new message is paired the same
+way with a stored notice that has no message yet. The stored row then matches
+both identities (``Message.identity`` and ``Message.deletion_identity``).
 
 NOTE: the pairing can go wrong in these cases. A notice whose minute also
 holds other messages of that author missing from its export (a phone whose

@@ -42,7 +42,7 @@ MEMBERSHIP_EVENTS = frozenset({"added", "joined"})
 
 @dataclass
 class ImportResult:
-    """What one export added to the database."""
+    """Counts of the records one export contains and added to the database."""
 
     group_id: int
     group_slug: str
@@ -312,8 +312,9 @@ def _store_participants(
 ) -> dict[str, int]:
     """Insert the export's new participants, widen first/last seen, and return every id by name.
 
-    A participant is a name that wrote a message or was added or joined; "You"
-    (the exporting phone's owner, whose messages carry their own name) is not a name.
+    A participant is a name that wrote a message or was added or joined. "You"
+    is not one, because it is the exporting phone's owner, whose messages carry
+    their own name.
     """
     seen: dict[str, tuple[datetime, datetime]] = {}
     for record in records:

@@ -1,4 +1,4 @@
-"""The group metadata file: what researchers know about a group that its exports do not say.
+"""The group metadata file: what researchers know about a group beyond its exports.
 
 The file is YAML, at the ``groups_file`` setting (``TAFITI_GROUPS_FILE``,
 default ``data/groups.yml``); a missing file means no metadata. Its shape,
@@ -73,7 +73,7 @@ class GroupMetadata:
     aliases: dict[str, str] = field(default_factory=dict)
 
     def pins(self, key: str, name: str) -> bool:
-        """Whether the export with source key ``key`` and file name ``name`` is listed here."""
+        """Return whether the export with source key ``key`` and file name ``name`` is listed."""
         return any(
             fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(key, pattern)
             for pattern in self.exports

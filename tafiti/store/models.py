@@ -37,7 +37,7 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def _exact_string(length: int) -> String:
-    """A string compared byte for byte on MySQL, where the default collation folds case and accents.
+    """Return a string type that MySQL compares byte for byte instead of folding case and accents.
 
     Exported names and file keys are distinct when their bytes are: "Jose" and
     "José" are two senders, "a.txt" and "A.txt" two files.

@@ -21,12 +21,12 @@ export_files_table = ExportFile.__table__
 def list_groups(engine: Engine) -> list[dict[str, Any]]:
     """List every group with its counts, sorted by name.
 
-    Each group is ``{slug, name, messages, events, participants, first, last}``:
+    Each group is ``{slug, name, messages, events, participants, first, last}``.
     ``messages`` counts every record that is not an event (text, media,
-    deleted); ``participants`` counts distinct people after alias resolution,
-    each one who wrote a message or was added or joined; ``first`` and ``last``
+    deleted). ``participants`` counts distinct people after alias resolution:
+    everyone who wrote a message or was added or joined. ``first`` and ``last``
     are the earliest and latest message time in ISO 8601 (local wall-clock
-    time, as exported), ``None`` for a group without messages.
+    time, as exported), or ``None`` for a group without messages.
     """
     message_stats = (
         select(

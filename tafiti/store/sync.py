@@ -3,7 +3,7 @@
 :func:`sync_source` reads as its steps: list the source's files, mark the
 unchanged ones skipped without fetching them, then for each other file fetch,
 parse, and import it under the sync lock. A file that fails rolls back alone
-and its row in ``export_files`` says why; the others go on.
+and its row in ``export_files`` stores the error; the others go on.
 
 Two syncs may run at once (a scheduled run overlapping a manual one). Each file
 is written under the database's own lock: ``SELECT … FOR UPDATE`` on the row
@@ -62,7 +62,7 @@ _TEST_HOOK_TIMEOUT_SECONDS = 120
 
 @dataclass
 class FileResult:
-    """What happened to one export file."""
+    """The outcome of one export file in a sync."""
 
     key: str
     name: str
@@ -78,7 +78,7 @@ class FileResult:
 
 @dataclass
 class SyncSummary:
-    """What one sync did: counts for the command line, and each file's result."""
+    """The outcome of one sync: counts for the command line, and each file's result."""
 
     source: str
     found: int = 0
@@ -158,7 +158,7 @@ def sync_source(
 
 
 def _now() -> datetime:
-    """The current time in UTC, naive like every time column of the store."""
+    """Return the current UTC time as a naive datetime, like every time column of the store."""
     return datetime.now(UTC).replace(tzinfo=None)
 
 
@@ -188,22 +188,24 @@ def _mark_skipped(engine: Engine, files: list[SourceFile]) -> None:
     if not files:
         return
     now = _now()
-    with engine.begin() as connection:
-        for file in files:
-            connection.execute(
-                update(export_files_table)
-                .where(
-                    export_files_table.c.source == file.source,
-                    export_files_table.c.key == file.key,
+    with engine.connect() as connection:
+        connection = connection.execution_options(**{IMMEDIATE: True})
+        with connection.begin():
+            for file in files:
+                connection.execute(
+                    update(export_files_table)
+                    .where(
+                        export_files_table.c.source == file.source,
+                        export_files_table.c.key == file.key,
+                    )
+                    .values(
+                        status="skipped",
+                        error=None,
+                        checksum=file.checksum,
+                        started_at=now,
+                        finished_at=now,
+                    )
                 )
-                .values(
-                    status="skipped",
-                    error=None,
-                    checksum=file.checksum,
-                    started_at=now,
-                    finished_at=now,
-                )
-            )
 
 
 def _sync_file(
@@ -331,7 +333,7 @@ def _write_row(
     error: str | None,
     started_at: datetime,
 ) -> int:
-    """Insert or update the file's row with what the source says and ``status``; return its id."""
+    """Insert or update the file's row with the source's listing and ``status``; return its id."""
     values = {
         "name": file.name,
         "checksum": file.checksum,

@@ -24,8 +24,8 @@ _DATE_TIME_GAP = rf"(?:,{SPACE}*|{SPACE}+)(?:[^\W\d_]{{1,5}}\.?{SPACE}+)?"
 # Any header-like line start, with every part captured, for format detection.
 _LOOSE = re.compile(
     rf"^[{MARKS}]*(?P<open>\[)?"
-    rf"(?P<d1>\d{{1,4}})(?P<dsep>[./-]){SPACE}?(?P<d2>\d{{1,2}})(?P=dsep){SPACE}?(?P<d3>\d{{1,4}})\.?"
-    rf"{_DATE_TIME_GAP}"
+    rf"(?P<d1>\d{{1,4}})(?P<dsep>[./-]){SPACE}?(?P<d2>\d{{1,2}})(?P=dsep){SPACE}?(?P<d3>\d{{1,4}})"
+    rf"(?P<gap>\.?{_DATE_TIME_GAP})"
     rf"(?P<h>\d{{1,2}})(?P<tsep>[:.])(?P<mi>\d{{2}})(?:(?P=tsep)(?P<s>\d{{2}}))?"
     rf"(?:{SPACE}?(?P<ampm>{_AMPM}))?"
     rf"(?P<close>\]{SPACE}?|{SPACE}?[-–]{SPACE}|:{SPACE})",
@@ -56,6 +56,10 @@ class HeaderFormat:
     twelve_hour: bool
     close: str
     """What follows the time: ``"]"``, ``"-"`` or ``":"``."""
+    gap: str = ", "
+    """The exact text between date and time, such as ``", "``, ``" "`` or ``" klo "``."""
+    close_text: str = " - "
+    """The exact text between the time and the author, such as ``" - "`` or ``"] "``."""
 
     @property
     def platform(self) -> str:
@@ -132,6 +136,8 @@ def _shape_of(found: re.Match[str]) -> HeaderFormat | None:
         seconds=found["s"] is not None,
         twelve_hour=found["ampm"] is not None,
         close="-" if close in ("-", "–") else close,
+        gap=found["gap"],
+        close_text=found["close"],
     )
 
 
@@ -154,14 +160,13 @@ def header_regex(shape: HeaderFormat) -> re.Pattern[str]:
     if shape.twelve_hour:
         clock += rf"{SPACE}?{_AMPM}"
 
-    if shape.close == "]":
-        opening, close = r"\[", rf"\]{SPACE}?"
-    elif shape.close == "-":
-        opening, close = "", rf"{SPACE}?[-–]{SPACE}"
-    else:
-        opening, close = "", rf":{SPACE}"
+    # Exports are machine-written, so the text around the date and time is the
+    # same on every header of a file; matching it literally is faster.
+    opening = r"\[" if shape.bracket else ""
+    gap = re.escape(shape.gap)
+    close = re.escape(shape.close_text)
 
-    header = rf"{opening}({date})\.?{_DATE_TIME_GAP}({clock}){close}(?:([^\n]*?): )?"
+    header = rf"{opening}({date}){gap}({clock}){close}(?:([^\n]*?): )?"
     return re.compile(rf"\n[{MARKS}]*(?:{header}|({_HEADER_LIKE}))")
 
 

@@ -3,24 +3,36 @@
 The steps of :func:`parse_export_text`:
 
 1. normalise line ends and find the file's header format from its first headers;
-2. walk the headers with one regex (``finditer``): the text between two headers
-   is the body of the first, so continuation lines need no work of their own;
-   each body is classified (message, media, deleted, event) as it is cut;
-3. decide the date order from the distinct dates seen, then turn every
-   header's date and time into a timestamp;
-4. read the events' details (type, actor, people, names), which needs the
-   file's authors to split lists of names containing commas.
+2. cut the text at every header with one ``re.split``: the text between two
+   headers is the body of the first, so continuation lines cost nothing;
+3. decide the date order from the distinct dates, and fold any header that
+   cannot be read (an invalid date or time, another format) into the message above;
+4. turn each header and body into a record, classifying media, deleted
+   notices and events by their first line;
+5. read the events' details (type, actor, people, names), which needs all of
+   the file's authors to split lists of names that contain commas.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time
+from itertools import accumulate, compress, repeat
+from operator import add, itemgetter
 
 from tafiti.errors import ExportTooLargeError, NotAChatError
-from tafiti.parsing.dates import DateSeen, decide_date_order, plausible, split_date, to_date
+from tafiti.parsing.dates import (
+    DateSeen,
+    decide_date_order,
+    plausible,
+    split_date,
+    to_date,
+)
 from tafiti.parsing.events import describe_event
 from tafiti.parsing.headers import MARKS, HeaderFormat, detect_format, header_regex, parse_time
 from tafiti.parsing.phrases import PhraseBook, default_phrase_book
@@ -34,6 +46,9 @@ _COPY_SUFFIX = re.compile(r"\s*\(\d+\)$")
 # An author longer than this that contains a quotation mark is probably the
 # start of a system line whose quoted group name contains ": ".
 _SUSPECT_AUTHOR_CHARS = 20
+_NO_AUTHOR = frozenset({None})
+# re.split of the header regex gives, per header: date, time, author, odd line, body.
+_STRIDE = 5
 
 
 def parse_export_text(
@@ -65,18 +80,30 @@ def parse_export_text(
         )
     shape, _ = detected
 
-    scan = _Scan(text, shape, book, max_message_chars, filename)
-    scan.run()
-    if not scan.records:
+    with _gc_paused():
+        has_marks = "\u200e" in text or "\u200f" in text
+        parts = header_regex(shape).split("\n" + text)
+        del text
+        days, clocks, decision = _read_dates_and_times(
+            parts, shape, default_date_order, default_source
+        )
+        builder = _RecordBuilder(book, max_message_chars, filename, has_marks)
+        parts = builder.fold_unreadable_headers(parts, days, clocks, shape)
+        builder.build(parts, days, clocks)
+    records = builder.records
+    if not records:
         raise NotAChatError(
             f"not a WhatsApp chat export: no line is a readable message header "
             f"(format {shape.describe()})",
             filename=filename,
         )
 
-    decision = decide_date_order(scan.dates, shape.year_first, default_date_order, default_source)
-    records = _apply_timestamps(scan, decision.order)
-
+    decision = decide_date_order(
+        [DateSeen(text, builder.first_lines.get(text, 0)) for text in decision.dates],
+        shape.year_first,
+        default_date_order,
+        default_source,
+    )
     authors = frozenset(r.author for r in records if r.author is not None)
     for record in records:
         if record.kind == "event":
@@ -88,11 +115,34 @@ def parse_export_text(
         date_order=decision.order,  # type: ignore[arg-type]
         date_order_reason=decision.reason,
         records=records,
-        warnings=sorted(scan.warnings, key=lambda w: w.line),
-        chat_name=_chat_name(scan.group_authors, names, book),
+        warnings=sorted(builder.warnings, key=lambda w: w.line),
+        chat_name=_chat_name(builder.group_authors, names, book),
         media_files=media_files,
         format_description=shape.describe(decision.order),
     )
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building a million small objects.
+
+    The records hold no reference cycles, and collections triggered by every
+    few hundred allocations would otherwise take most of the parse time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        # Without this, the first collections after re-enabling would walk every
+        # new record through the young generations. freeze() then unfreeze()
+        # moves all tracked objects straight to the oldest generation; skip it
+        # when the caller has frozen objects of its own.
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 def _normalise_line_ends(text: str) -> str:
@@ -108,202 +158,288 @@ def _normalise_line_ends(text: str) -> str:
     return text
 
 
-class _Scan:
-    """The one pass over the text: headers, bodies, kinds, distinct dates."""
+def _read_dates_and_times(
+    parts: list[str | None], shape: HeaderFormat, default_order: str, default_source: str
+) -> tuple[dict[str | None, date | None], dict[str | None, time | None], _Decision]:
+    """Parse each distinct header date and time once, and decide the date order.
 
-    def __init__(
-        self,
-        text: str,
-        shape: HeaderFormat,
-        book: PhraseBook,
-        max_message_chars: int,
-        filename: str,
-    ):
-        self.text = "\n" + text
-        self.shape = shape
+    Dates that are not valid in any order, and dates not valid in the decided
+    order, map to ``None``; so do invalid times. Their headers are folded.
+    """
+    distinct_dates = [d for d in dict.fromkeys(parts[1::_STRIDE]) if d is not None]
+    numbers = {d: split_date(d) for d in distinct_dates}
+    valid = [d for d in distinct_dates if plausible(numbers[d], shape.year_first)]
+    decision = decide_date_order(
+        [DateSeen(d, 0) for d in valid], shape.year_first, default_order, default_source
+    )
+    days: dict[str | None, date | None] = dict.fromkeys(distinct_dates)
+    for d in valid:
+        days[d] = to_date(numbers[d], decision.order)
+    days[None] = None
+
+    clocks: dict[str | None, time | None] = {
+        t: parse_time(t) for t in dict.fromkeys(parts[2::_STRIDE]) if t is not None
+    }
+    clocks[None] = None
+    return days, clocks, _Decision(decision.order, valid)
+
+
+class _Decision:
+    __slots__ = ("order", "dates")
+
+    def __init__(self, order: str, dates: list[str]):
+        self.order = order
+        self.dates = dates
+
+
+class _RecordBuilder:
+    """Turns the pieces cut by the header regex into records."""
+
+    def __init__(self, book: PhraseBook, max_message_chars: int, filename: str, has_marks: bool):
         self.book = book
+        self.has_marks = has_marks
+        """Whether the text contains direction marks anywhere (iOS exports do)."""
         self.max_message_chars = max_message_chars
         self.filename = filename
         self.records: list[Record] = []
         self.warnings: list[ParseWarning] = []
-        self.dates: list[DateSeen] = []
-        self.date_parts: dict[str, tuple[int, int, int]] = {}
         self.group_authors: Counter[str] = Counter()
+        self.first_lines: dict[str, int] = {}
 
-    def run(self) -> None:
-        text = self.text
-        shape = self.shape
-        records = self.records
-        warnings = self.warnings
-        date_parts = self.date_parts
-        times: dict[str, time | None] = {}
-        new_record = self._record
+    def fold_unreadable_headers(
+        self,
+        parts: list[str | None],
+        days: dict[str | None, date | None],
+        clocks: dict[str | None, time | None],
+        shape: HeaderFormat,
+    ) -> list[str | None]:
+        """Join each header that cannot be read to the body above it, with a warning.
 
-        line = 0
-        counted_to = 0
-        pending: tuple[str, time, str | None, int] | None = None
-        body_start = 0
-        for found in header_regex(shape).finditer(text):
-            start = found.start()
-            line += text.count("\n", counted_to, start + 1)
-            counted_to = start + 1
-            date_text, time_text, author, odd = found.groups()
-
-            if odd is not None:
-                warnings.append(
-                    ParseWarning(
-                        line,
-                        f"line starts like a message header but not in this file's format "
-                        f"({shape.describe()}); kept as part of the message above: {odd[:80]!r}",
-                    )
-                )
-                continue
-
-            clock = times.get(time_text, False)
-            if clock is False:
-                clock = times[time_text] = parse_time(time_text)
-            if clock is None:
-                warnings.append(
-                    ParseWarning(
-                        line,
-                        f"invalid time {time_text!r} in a message header; "
-                        "kept as part of the message above",
-                    )
-                )
-                continue
-
-            if date_text not in date_parts:
-                parts = split_date(date_text)
-                if not plausible(parts, shape.year_first):
-                    warnings.append(
-                        ParseWarning(
-                            line,
-                            f"invalid date {date_text!r} in a message header; "
-                            "kept as part of the message above",
-                        )
-                    )
-                    continue
-                date_parts[date_text] = parts
-                self.dates.append(DateSeen(date_text, line))
-
-            if pending is None:
-                self._check_preamble(start)
-            else:
-                records.append(new_record(pending, text[body_start:start]))
-            pending = (date_text, clock, author, line)
-            body_start = found.end()
-
-        if pending is not None:
-            records.append(new_record(pending, text[body_start:].rstrip("\n")))
-
-    def _check_preamble(self, start: int) -> None:
-        preamble = self.text[:start]
+        Returns ``parts`` itself when every header is readable, the common case.
+        """
+        preamble = parts[0] or ""
         if preamble.strip():
-            lines = preamble.count("\n")
             self.warnings.append(
                 ParseWarning(
                     1,
-                    f"{lines} line(s) before the first message header are not part of any "
-                    f"message and were not read: {preamble.strip()[:80]!r}",
+                    f"{preamble.count(chr(10))} line(s) before the first message header are "
+                    f"not part of any message and were not read: {preamble.strip()[:80]!r}",
                 )
             )
+        unreadable = (
+            any(v is None for k, v in days.items() if k is not None)
+            or any(v is None for k, v in clocks.items() if k is not None)
+            or parts[4::_STRIDE].count(None) != len(parts) // _STRIDE
+        )
+        if not unreadable:
+            return parts
 
-    def _record(self, pending: tuple[str, time, str | None, int], body: str) -> Record:
-        date_text, clock, author, line = pending
-        if len(body) > self.max_message_chars:
+        source_lines: list[str] | None = None
+        folded: list[str | None] = [parts[0]]
+        line = _first_header_line(preamble)
+        for index in range(1, len(parts), _STRIDE):
+            date_text, time_text, author, odd, body = parts[index : index + _STRIDE]
+            assert body is not None
+            header_line = line
+            line += 1 + body.count("\n")
+
+            if odd is not None:
+                reason = (
+                    f"line starts like a message header but not in this file's format "
+                    f"({shape.describe()})"
+                )
+                raw = odd
+            elif days[date_text] is None or clocks[time_text] is None:
+                what = "date" if days[date_text] is None else "time"
+                value = date_text if what == "date" else time_text
+                reason = f"invalid {what} {value!r} in a message header"
+                if source_lines is None:
+                    source_lines = ("\n" + "".join(p or "" for p in parts)).split("\n")
+                raw = _raw_line(source_lines, header_line, author, body)
+            else:
+                folded.extend((date_text, time_text, author, None, body))
+                continue
+
+            self.warnings.append(
+                ParseWarning(header_line, f"{reason}; kept as part of the message above")
+            )
+            rest = body if odd is not None else body[len(body.partition("\n")[0]) :]
+            folded[-1] = (folded[-1] or "") + "\n" + raw + rest
+        return folded
+
+    def build(
+        self,
+        parts: list[str | None],
+        days: dict[str | None, date | None],
+        clocks: dict[str | None, time | None],
+    ) -> None:
+        """Make one record per header, column by column.
+
+        Line numbers, timestamps and the cheap "could this be a phrase?" test
+        run as ``map`` over whole columns, in C. Only the bodies that pass the
+        test, span several lines, carry direction marks or have no author are
+        looked at one by one; in a typical export that is a few percent.
+        """
+        dates = parts[1::_STRIDE]
+        times = parts[2::_STRIDE]
+        authors = parts[3::_STRIDE]
+        bodies: list[str] = parts[5::_STRIDE]  # type: ignore[assignment]
+        if not bodies:
+            return
+        bodies[-1] = bodies[-1].rstrip("\n")
+
+        newlines = list(map(str.count, bodies, repeat("\n")))
+        first_line = _first_header_line(parts[0] or "")
+        lines = list(accumulate(map(add, newlines, repeat(1)), initial=first_line))
+        lines.pop()
+        self._check_lengths(bodies, lines)
+        stamps = list(
+            map(datetime.combine, map(days.__getitem__, dates), map(clocks.__getitem__, times))
+        )
+        # Distinct dates come in order of first appearance, so each search
+        # starts where the previous one stopped: one pass in all.
+        position = 0
+        for text in dict.fromkeys(dates):
+            position = dates.index(text, position)
+            self.first_lines[text] = lines[position]  # type: ignore[index]
+
+        kinds = ["message"] * len(bodies)
+        attachments: dict[int, str] = {}
+        for index in self._candidates(authors, bodies, newlines):
+            self._classify(index, authors, bodies, kinds, attachments)
+        if self.group_authors:
+            # Lines by the group's name (iOS) are events even without a direction mark.
+            for index in compress(
+                range(len(authors)), map(self.group_authors.__contains__, authors)
+            ):
+                if kinds[index] == "message" and self.book.events.match(
+                    bodies[index].partition("\n")[0]
+                ):
+                    self._to_event(index, authors, bodies, kinds)
+
+        records = list(map(Record, stamps, authors, bodies, kinds, lines))
+        for index, name in attachments.items():
+            records[index].attachment = name
+        self.records = records
+
+    def _check_lengths(self, bodies: list[str], lines: list[int]) -> None:
+        lengths = list(map(len, bodies))
+        longest = max(lengths)
+        if longest > self.max_message_chars:
+            index = lengths.index(longest)
             raise ExportTooLargeError(
-                f"a message has {len(body):,} characters, more than the limit of "
+                f"a message has {longest:,} characters, more than the limit of "
                 f"{self.max_message_chars:,} (setting TAFITI_MAX_MESSAGE_CHARS)",
                 filename=self.filename,
-                line=line,
+                line=lines[index],
             )
 
+    def _candidates(
+        self, authors: list[str | None], bodies: list[str], newlines: list[int]
+    ) -> list[int]:
+        """Indexes of the records that may be anything but a plain message."""
+        matcher = self.book.authored
+        if matcher.unanchored:
+            return list(range(len(bodies)))
+        flags = [
+            map(matcher.heads.__contains__, map(itemgetter(slice(0, 3)), bodies)),
+            map(matcher.tails.__contains__, map(itemgetter(slice(-3, None)), bodies)),
+            map(_NO_AUTHOR.__contains__, authors),
+            newlines,
+        ]
+        if matcher.short_heads:
+            flags.append(map(str.startswith, bodies, repeat(tuple(matcher.short_heads))))
+        if matcher.short_tails:
+            flags.append(map(str.endswith, bodies, repeat(tuple(matcher.short_tails))))
+        if self.has_marks:
+            flags.append(map(_has_mark, bodies))
+        suspects = {
+            a
+            for a in dict.fromkeys(authors)
+            if a is not None
+            and len(a) > _SUSPECT_AUTHOR_CHARS
+            and any(q in a for q in _QUOTE_CHARS)
+        }
+        if suspects:
+            flags.append(map(suspects.__contains__, authors))
+        indexes = range(len(bodies))
+        found: set[int] = set()
+        for flag in flags:
+            found.update(compress(indexes, flag))
+        return sorted(found)
+
+    def _classify(
+        self,
+        index: int,
+        authors: list[str | None],
+        bodies: list[str],
+        kinds: list[str],
+        attachments: dict[int, str],
+    ) -> None:
+        body = bodies[index]
         marked = False
-        if body and body[0] in MARKS:
-            body = body.lstrip(MARKS)
-            marked = True
-        if "\n\u200e" in body or "\n\u200f" in body:
-            body = _LINE_MARKS.sub("\n", body)
+        if "\u200e" in body or "\u200f" in body:
+            marked = body[0] in MARKS
+            body = bodies[index] = _LINE_MARKS.sub("\n", body.lstrip(MARKS))
 
+        author = authors[index]
         if author is None:
-            return Record((date_text, clock), None, body, "event", line)  # type: ignore[arg-type]
+            kinds[index] = "event"
+            return
+        if len(author) > _SUSPECT_AUTHOR_CHARS and self._is_system_line(author, body):
+            authors[index] = None
+            bodies[index] = f"{author}: {body}"
+            kinds[index] = "event"
+            return
 
-        if len(author) > _SUSPECT_AUTHOR_CHARS and any(q in author for q in _QUOTE_CHARS):
-            whole = f"{author}: {body}"
-            if self.book.events.match(whole.partition("\n")[0]) is not None:
-                return Record((date_text, clock), None, whole, "event", line)  # type: ignore[arg-type]
-
-        newline = body.find("\n")
-        first = body if newline < 0 else body[:newline]
+        first = body.partition("\n")[0]
         hit = self.book.authored.match(first)
         if hit is not None:
             phrase, found = hit
             if phrase.kind in ("media", "attachment"):
-                attachment = (
-                    found["file"] if found is not None and "file" in found.re.groupindex else None
-                )
-                record = Record((date_text, clock), author, body, "media", line)  # type: ignore[arg-type]
-                record.attachment = attachment
-                return record
-            if phrase.kind == "deleted":
-                if newline < 0:
-                    return Record((date_text, clock), author, body, "deleted", line)  # type: ignore[arg-type]
-            else:
-                return self._authored_event(date_text, clock, author, body, line)
-        if marked or author in self.group_authors:
-            if self.book.events.match(first) is not None:
-                return self._authored_event(date_text, clock, author, body, line)
-        return Record((date_text, clock), author, body, "message", line)  # type: ignore[arg-type]
+                kinds[index] = "media"
+                if found is not None and "file" in found.re.groupindex:
+                    attachments[index] = found["file"]
+                return
+            if phrase.kind == "event":
+                self._to_event(index, authors, bodies, kinds)
+                return
+            if first is body or first == body:
+                kinds[index] = "deleted"
+                return
+        if marked and self.book.events.match(first) is not None:
+            self._to_event(index, authors, bodies, kinds)
 
-    def _authored_event(
-        self, date_text: str, clock: time, author: str, body: str, line: int
-    ) -> Record:
+    def _to_event(
+        self, index: int, authors: list[str | None], bodies: list[str], kinds: list[str]
+    ) -> None:
         # iOS writes system lines with the group's name as the author; a person
         # named at the start of the line is the one the event is about instead.
-        if not body.startswith(author):
+        author = authors[index]
+        assert author is not None
+        if not bodies[index].startswith(author):
             self.group_authors[author] += 1
-        return Record((date_text, clock), None, body, "event", line)  # type: ignore[arg-type]
+        authors[index] = None
+        kinds[index] = "event"
+
+    def _is_system_line(self, author: str, body: str) -> bool:
+        if not any(quote in author for quote in _QUOTE_CHARS):
+            return False
+        first_line = f"{author}: {body}".partition("\n")[0]
+        return self.book.events.match(first_line) is not None
 
 
-def _apply_timestamps(scan: _Scan, order: str) -> list[Record]:
-    """Replace each record's (date text, time) with its timestamp under ``order``.
+def _has_mark(body: str) -> bool:
+    return "\u200e" in body or "\u200f" in body
 
-    A header whose date does not exist under the decided order (30/02) becomes
-    part of the message above, with a warning.
-    """
-    days: dict[str, date | None] = {
-        text: to_date(parts, order) for text, parts in scan.date_parts.items()
-    }
-    combine = datetime.combine
-    records = scan.records
-    if all(day is not None for day in days.values()):
-        for record in records:
-            day_text, clock = record.timestamp  # type: ignore[misc]
-            record.timestamp = combine(days[day_text], clock)  # type: ignore[arg-type]
-        return records
 
-    kept: list[Record] = []
-    lines: list[str] | None = None
-    for record in records:
-        day_text, clock = record.timestamp  # type: ignore[misc]
-        day = days[day_text]
-        if day is None:
-            scan.warnings.append(
-                ParseWarning(
-                    record.line,
-                    f"date {day_text!r} does not exist in {order} order; "
-                    "kept as part of the message above",
-                )
-            )
-            if kept:
-                if lines is None:
-                    lines = scan.text.split("\n")
-                _, newline, rest = record.text.partition("\n")
-                kept[-1].text += "\n" + lines[record.line] + newline + rest
-            continue
-        record.timestamp = combine(day, clock)
-        kept.append(record)
-    return kept
+def _first_header_line(preamble: str) -> int:
+    """Line number of the first header, given the text before it (which starts with "\\n")."""
+    return preamble.count("\n") + 1 if preamble else 1
+
+
+def _raw_line(lines: list[str], line: int, author: str | None, body: str) -> str:
+    return lines[line] if line < len(lines) else f"{author}: {body.partition(chr(10))[0]}"
 
 
 def _chat_name(group_authors: Counter[str], names: tuple[str, ...], book: PhraseBook) -> str | None:

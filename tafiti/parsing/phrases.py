@@ -238,7 +238,8 @@ class PhraseMatcher:
 
     Exact phrases are a dictionary lookup. A text is tried against patterns only
     when it starts with one of their literal beginnings or ends with one of their
-    literal endings, so ordinary messages cost two ``str`` calls.
+    literal endings. :meth:`may_match` rejects most ordinary messages with set
+    lookups of their first and last three characters.
     """
 
     def __init__(self, phrases: Iterable[Phrase]):
@@ -254,6 +255,23 @@ class PhraseMatcher:
         self.prefixes = tuple({s for p in self.patterns for s in p.prefixes})
         self.suffixes = tuple({s for p in self.patterns for s in p.suffixes})
         self.unanchored = any(not p.prefixes and not p.suffixes for p in self.patterns)
+
+        starts = [*self.exact, *self.prefixes]
+        ends = [*self.exact, *self.suffixes]
+        self.heads = frozenset(s[:3] for s in starts if len(s) >= 3)
+        self.short_heads = frozenset(s[:1] for s in starts if 0 < len(s) < 3)
+        self.tails = frozenset(s[-3:] for s in ends if len(s) >= 3)
+        self.short_tails = frozenset(s[-1:] for s in ends if 0 < len(s) < 3)
+
+    def may_match(self, text: str) -> bool:
+        """False when ``text`` certainly matches no phrase; cheap enough for every message."""
+        return (
+            self.unanchored
+            or text[:3] in self.heads
+            or text[-3:] in self.tails
+            or text[:1] in self.short_heads
+            or text[-1:] in self.short_tails
+        )
 
     def match(self, text: str) -> tuple[Phrase, re.Match[str] | None] | None:
         phrase = self.exact.get(text)

@@ -95,7 +95,7 @@ def decode_text(data: bytes, filename: str) -> tuple[str, str]:
 
     if text.startswith("\ufeff"):
         text = text[1:]
-    if not text.strip():
+    if not text or text.isspace():
         raise EmptyExportError("the file contains only white space", filename=filename)
     if "\x00" in text or len(_CONTROL_CHARS.findall(text, 0, 8192)) > 16:
         raise BinaryExportError("the file is not text (it contains binary data)", filename=filename)

@@ -199,11 +199,11 @@ def _print_publish_summary(summary: dict[str, Any]) -> None:
 @_friendly_errors
 def parse_command(file: Path, as_json: bool, date_order: str | None) -> None:
     """Parse one export FILE (.txt or .zip) and print what it contains."""
-    from tafiti.parsing import parse_file, parsed_to_json, summarize
+    from tafiti.parsing import parse_file, parsed_to_json_text, summarize
 
     parsed = parse_file(file, default_date_order=date_order)
     if as_json:
-        click.echo(json.dumps(parsed_to_json(parsed), ensure_ascii=False, indent=1))
+        click.echo(parsed_to_json_text(parsed))
     else:
         click.echo(summarize(parsed))
 

@@ -13,7 +13,13 @@ from pathlib import Path
 
 from tafiti.config import Settings, get_settings
 from tafiti.errors import ExportTooLargeError
-from tafiti.parsing.output import MEDIA_TOKEN, media_folded_text, parsed_to_json, summarize
+from tafiti.parsing.output import (
+    MEDIA_TOKEN,
+    media_folded_text,
+    parsed_to_json,
+    parsed_to_json_text,
+    summarize,
+)
 from tafiti.parsing.parser import parse_export_text
 from tafiti.parsing.reader import read_export
 from tafiti.parsing.records import DateOrder, ParsedExport, ParseWarning, Record, RecordKind
@@ -30,6 +36,7 @@ __all__ = [
     "parse_file",
     "parse_text",
     "parsed_to_json",
+    "parsed_to_json_text",
     "summarize",
 ]
 

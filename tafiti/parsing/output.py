@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Any
 
@@ -11,6 +12,9 @@ from tafiti.parsing.records import ParsedExport, Record
 MEDIA_TOKEN = "\x00media\x00"
 
 _MAX_WARNINGS_SHOWN = 20
+# json.dumps with an indent runs in pure Python, several times slower than the
+# compact C encoder; above this many records the JSON text is written compact.
+_MAX_INDENTED_RECORDS = 10_000
 
 
 def record_to_json(record: Record) -> dict[str, Any]:
@@ -34,6 +38,14 @@ def parsed_to_json(parsed: ParsedExport) -> dict[str, Any]:
         "date_order": parsed.date_order,
         "records": [record_to_json(record) for record in parsed.records],
     }
+
+
+def parsed_to_json_text(parsed: ParsedExport) -> str:
+    """:func:`parsed_to_json` as JSON text: indented for small exports, compact for large ones."""
+    payload = parsed_to_json(parsed)
+    if len(parsed.records) > _MAX_INDENTED_RECORDS:
+        return json.dumps(payload, ensure_ascii=False)
+    return json.dumps(payload, ensure_ascii=False, indent=1)
 
 
 def summarize(parsed: ParsedExport) -> str:

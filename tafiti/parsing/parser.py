@@ -82,13 +82,14 @@ def parse_export_text(
 
     with _gc_paused():
         has_marks = "\u200e" in text or "\u200f" in text
-        parts = header_regex(shape).split("\n" + text)
+        source = "\n" + text
         del text
+        parts = header_regex(shape).split(source)
         days, clocks, decision = _read_dates_and_times(
             parts, shape, default_date_order, default_source
         )
         builder = _RecordBuilder(book, max_message_chars, filename, has_marks)
-        parts = builder.fold_unreadable_headers(parts, days, clocks, shape)
+        parts = builder.fold_unreadable_headers(parts, days, clocks, shape, source)
         builder.build(parts, days, clocks)
     records = builder.records
     if not records:
@@ -212,6 +213,7 @@ class _RecordBuilder:
         days: dict[str | None, date | None],
         clocks: dict[str | None, time | None],
         shape: HeaderFormat,
+        source: str,
     ) -> list[str | None]:
         """Join each header that cannot be read to the body above it, with a warning.
 
@@ -254,7 +256,7 @@ class _RecordBuilder:
                 value = date_text if what == "date" else time_text
                 reason = f"invalid {what} {value!r} in a message header"
                 if source_lines is None:
-                    source_lines = ("\n" + "".join(p or "" for p in parts)).split("\n")
+                    source_lines = source.split("\n")
                 raw = _raw_line(source_lines, header_line, author, body)
             else:
                 folded.extend((date_text, time_text, author, None, body))

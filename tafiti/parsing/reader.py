@@ -12,6 +12,7 @@ import io
 import logging
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -237,7 +238,12 @@ def _list_names(members: list[zipfile.ZipInfo], limit: int = 5) -> str:
 def _inflate(
     archive: zipfile.ZipFile, member: zipfile.ZipInfo, filename: str, settings: Settings
 ) -> bytes:
-    """Decompress one member in chunks, stopping as soon as it passes the size limit."""
+    """Decompress one member in chunks, stopping as soon as it passes the size limit.
+
+    The size the zip headers declare is checked first. zipfile never inflates
+    more than that declared size (a member that would is reported as corrupt),
+    and the running total below is checked against the limit as well.
+    """
     where = f"{filename} [{member.filename}]"
     _check_size(member.file_size, where, settings, "chat text in the zip archive")
 
@@ -251,7 +257,14 @@ def _inflate(
                 if total > limit:
                     _check_size(total, where, settings, "chat text in the zip archive")
                 chunks.append(chunk)
-    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as error:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,
+    ) as error:
         raise ZipExportError(
             f"the chat text {member.filename!r} in the zip archive cannot be read ({error})",
             filename=filename,

@@ -96,10 +96,10 @@ def test_date_order_undecided_uses_given_default() -> None:
 
 
 def test_date_order_undecided_uses_setting(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tafiti.config import configure
+    from tafiti.config import Settings
 
     monkeypatch.setenv("TAFITI_DATE_ORDER", "MDY")
-    settings = configure()
+    settings = Settings()
     text = _chat("03/03/2022, 10:00 - Amani: a")
 
     parsed = parse_bytes(text.encode(), "x.txt", settings=settings)
@@ -109,12 +109,12 @@ def test_date_order_undecided_uses_setting(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_date_order_default_is_day_first(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tafiti.config import configure
+    from tafiti.config import Settings
 
     monkeypatch.delenv("TAFITI_DATE_ORDER", raising=False)
     monkeypatch.chdir("/")
     parsed = parse_bytes(
-        _chat("03/03/2022, 10:00 - Amani: a").encode(), "x.txt", settings=configure()
+        _chat("03/03/2022, 10:00 - Amani: a").encode(), "x.txt", settings=Settings()
     )
 
     assert parsed.date_order == "DMY"

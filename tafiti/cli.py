@@ -359,8 +359,8 @@ def drive_list_command() -> None:
     type=click.Choice(GENERATED_FORMATS),
     default="android",
     show_default=True,
-    help="Export format: android (12/01/2024, 09:15 - ), android-us (1/12/24, 9:15 AM - ), "
-    "android-pt, ios ([12/01/2024, 09:15:03] ), ios-us.",
+    help="Phone and language of the export: android (British English), android-us, "
+    "android-pt (Portuguese), ios (British English), ios-us.",
 )
 @click.option(
     "--out",

@@ -75,11 +75,10 @@ def count_text(text: str, fmt: str, group_name: str) -> dict:
     message_times = []
     for moment, rest in split_records(text, fmt):
         counts["records"] += 1
+        author, _, body = rest.partition(": ")
         if fmt.startswith("ios"):
-            author, _, body = rest.partition(": ")
             is_event = author == group_name
         else:
-            author, _, body = rest.partition(": ")
             is_event = ": " not in rest.split("\n")[0]
         if is_event:
             counts["events"] += 1

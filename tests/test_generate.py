@@ -227,6 +227,14 @@ def test_export_manifest_matches_text(tmp_path: Path, fmt: str) -> None:
     assert json.loads((tmp_path / "export.txt.manifest.json").read_text()) == manifest
 
 
+@pytest.mark.parametrize("messages", [1, 2, 5, 12])
+def test_export_tiny_reaches_count(tmp_path: Path, messages: int) -> None:
+    for seed in range(3):
+        manifest = write_export(tmp_path / f"{seed}.zip", messages, "android", seed=seed)
+
+        assert manifest["files"][f"{seed}.zip"]["messages"] == messages
+
+
 def test_export_same_seed_same_bytes(tmp_path: Path) -> None:
     for name in ("a", "b"):
         write_export(tmp_path / f"{name}.txt", 2000, "android-us", seed=11)

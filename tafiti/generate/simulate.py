@@ -554,7 +554,10 @@ class _Conversations:
         if factor == 0.0:
             return []
         rng = self.rng
-        quota = round(self.base_rate * factor * rng.lognormvariate(-0.06, 0.35))
+        expected = self.base_rate * factor * rng.lognormvariate(-0.06, 0.35)
+        # Round at random so that groups with under one message a day still
+        # write their share, and the target is always reached.
+        quota = math.floor(expected) + (rng.random() < expected % 1)
         start = _day_start(self.spec, day)
         items: list[Item] = []
 

@@ -48,6 +48,16 @@ DEFINITIONS = {
     "name": "the group's name at the end of the export (after the last subject change)",
     "union": "for a group exported several times, the group's counts cover the union of its "
     "exports, each record once",
+    "files": "per export file (key: path relative to the manifest's folder): the counts above "
+    "for that file alone, plus group, format, platform, date_order, ui_language, zip, "
+    "chat_file (the chat text's name inside a zip), attachment_files, and "
+    "first_message_number/last_message_number (the file's stretch of the group's history, "
+    "counting messages from 1)",
+    "groups": "per group (key: its name at the end of its latest export): the union counts "
+    "plus files, format, ui_language, languages (of the chat text), facilitators, advisor, "
+    "exporter (whose phone exported: 'You' in system lines) and, for the sample set, cohort, "
+    "programme, timezone and start_date",
+    "totals": "sums over the groups, and the numbers of groups and files",
 }
 
 

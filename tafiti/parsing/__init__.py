@@ -48,7 +48,7 @@ def parse_bytes(
     default_date_order: str | None = None,
     settings: Settings | None = None,
 ) -> ParsedExport:
-    """Parse the bytes of one export file (.txt or .zip, told apart by content).
+    """Parse the bytes of one export file (.txt or .zip, detected from the content).
 
     ``filename`` names the file in errors and may reveal the chat's name.
     ``default_date_order`` is used when the file itself does not decide the date

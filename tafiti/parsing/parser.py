@@ -85,7 +85,7 @@ def parse_export_text(
         source = "\n" + text
         del text
         parts = header_regex(shape).split(source)
-        days, clocks, decision = _read_dates_and_times(
+        days, clocks, valid_dates = _read_dates_and_times(
             parts, shape, default_date_order, default_source
         )
         builder = _RecordBuilder(book, max_message_chars, filename, has_marks)
@@ -99,8 +99,9 @@ def parse_export_text(
             filename=filename,
         )
 
+    # Decided again with the line numbers now known, for the reason text.
     decision = decide_date_order(
-        [DateSeen(text, builder.first_lines.get(text, 0)) for text in decision.dates],
+        [DateSeen(text, builder.first_lines.get(text, 0)) for text in valid_dates],
         shape.year_first,
         default_date_order,
         default_source,
@@ -161,11 +162,13 @@ def _normalise_line_ends(text: str) -> str:
 
 def _read_dates_and_times(
     parts: list[str | None], shape: HeaderFormat, default_order: str, default_source: str
-) -> tuple[dict[str | None, date | None], dict[str | None, time | None], _Decision]:
-    """Parse each distinct header date and time once, and decide the date order.
+) -> tuple[dict[str | None, date | None], dict[str | None, time | None], list[str]]:
+    """Parse each distinct header date and time once, under the date order they decide.
 
-    Dates that are not valid in any order, and dates not valid in the decided
-    order, map to ``None``; so do invalid times. Their headers are folded.
+    Returns the date of each date text, the time of each time text, and the
+    distinct date texts that are valid in some order. Invalid dates and times,
+    and dates that do not exist in the decided order, map to ``None``, so that
+    their headers are folded into the message above.
     """
     distinct_dates = [d for d in dict.fromkeys(parts[1::_STRIDE]) if d is not None]
     numbers = {d: split_date(d) for d in distinct_dates}
@@ -182,15 +185,7 @@ def _read_dates_and_times(
         t: parse_time(t) for t in dict.fromkeys(parts[2::_STRIDE]) if t is not None
     }
     clocks[None] = None
-    return days, clocks, _Decision(decision.order, valid)
-
-
-class _Decision:
-    __slots__ = ("order", "dates")
-
-    def __init__(self, order: str, dates: list[str]):
-        self.order = order
-        self.dates = dates
+    return days, clocks, valid
 
 
 class _RecordBuilder:
@@ -278,9 +273,9 @@ class _RecordBuilder:
         """Make one record per header, column by column.
 
         Line numbers, timestamps and the cheap "could this be a phrase?" test
-        run as ``map`` over whole columns, in C. Only the bodies that pass the
-        test, span several lines, carry direction marks or have no author are
-        looked at one by one; in a typical export that is a few percent.
+        run as ``map`` over whole columns, in C. Python looks at a body only
+        when it passes that test, spans several lines, carries direction marks
+        or has no author: a few percent of a typical export.
         """
         dates = parts[1::_STRIDE]
         times = parts[2::_STRIDE]
@@ -415,8 +410,8 @@ class _RecordBuilder:
     def _to_event(
         self, index: int, authors: list[str | None], bodies: list[str], kinds: list[str]
     ) -> None:
-        # iOS writes system lines with the group's name as the author; a person
-        # named at the start of the line is the one the event is about instead.
+        # iOS writes system lines with the group's name as the author. When the
+        # line starts with the author's name, the author is the person concerned.
         author = authors[index]
         assert author is not None
         if not bodies[index].startswith(author):

@@ -137,10 +137,10 @@ def _looks_binary(data: bytes) -> bool:
     return controls > len(head) * 0.01
 
 
-def _check_size(size: int, filename: str, settings: Settings, what: str) -> None:
+def _check_size(size: int, filename: str, settings: Settings, content: str) -> None:
     if size > settings.max_export_bytes:
         raise ExportTooLargeError(
-            f"the {what} exceeds the size limit of {settings.max_export_bytes:,} bytes "
+            f"the {content} exceeds the size limit of {settings.max_export_bytes:,} bytes "
             "(setting TAFITI_MAX_EXPORT_BYTES)",
             filename=filename,
         )

@@ -359,6 +359,9 @@ groups:
         "Baraka": ("Baraka Otieno", False),
         AUTHORS[2]: (AUTHORS[2], False),
     }
+    before = table_snapshot(engine)
+    assert _sync(exports, engine, settings).skipped == 2
+    assert table_snapshot(engine) == before
 
 
 def test_metadata_change_applies_without_new_exports(engine, settings, exports):

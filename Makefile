@@ -9,6 +9,7 @@ UV_VERSION := 0.13.9
 
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 300
 
 .PHONY: run test venv lock lint bench peers sample clean
 

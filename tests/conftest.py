@@ -22,6 +22,7 @@ import pytest
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "300")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("TAFITI_CORPUS", PROJECT_ROOT.parent / "shared" / "corpus"))

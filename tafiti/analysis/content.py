@@ -172,9 +172,7 @@ def domain_counts(messages: pd.DataFrame, n: int | None = 20) -> pd.DataFrame:
 
 def messages_with_links(messages: pd.DataFrame) -> int:
     """Count the text messages that contain at least one URL."""
-    return int(
-        text_messages(messages)["text"].map(lambda text: bool(URL_PATTERN.search(text))).sum()
-    )
+    return sum(1 for text in text_messages(messages)["text"] if URL_PATTERN.search(text))
 
 
 def _top(counter: Counter[str], n: int | None, key: str, value: str) -> pd.DataFrame:

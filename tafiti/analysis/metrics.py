@@ -228,7 +228,7 @@ def facilitator_comparison(messages: pd.DataFrame, people: pd.DataFrame) -> pd.D
     roles = dict(zip(people["person"], people["is_facilitator"], strict=True))
     counts = message_counts(messages)
     texts = text_messages(messages)
-    questions = texts[texts["text"].map(is_question)] if "text" in texts else texts.iloc[0:0]
+    questions = texts[_question_mask(texts)]
     total = int(counts.sum())
 
     rows = []
@@ -270,6 +270,13 @@ def is_question(text: str) -> bool:
     return first in _QUESTION_STARTS
 
 
+def _question_mask(texts: pd.DataFrame) -> pd.Series:
+    # astype(bool): an empty mask of another dtype would select columns instead of rows.
+    if "text" not in texts:
+        return pd.Series(False, index=texts.index)
+    return texts["text"].map(is_question).astype(bool)
+
+
 def questions(messages: pd.DataFrame, window: timedelta = timedelta(hours=24)) -> pd.DataFrame:
     """List the questions with whether and when another participant answered.
 
@@ -281,7 +288,7 @@ def questions(messages: pd.DataFrame, window: timedelta = timedelta(hours=24)) -
     """
     columns = ["timestamp", "author", "text", "answered", "answered_by", "answer_delay"]
     texts = text_messages(messages)
-    asked = texts[texts["text"].map(is_question)]
+    asked = texts[_question_mask(texts)]
     if asked.empty:
         return pd.DataFrame(columns=columns)
 
@@ -298,10 +305,13 @@ def questions(messages: pd.DataFrame, window: timedelta = timedelta(hours=24)) -
                 "text": question.text,
                 "answered": answer is not None,
                 "answered_by": answer[1] if answer else None,
-                "answer_delay": answer[0] - question.timestamp if answer else pd.NaT,
+                "answer_delay": answer[0] - question.timestamp if answer else None,
             }
         )
-    return pd.DataFrame(rows, columns=columns)
+    table = pd.DataFrame(rows, columns=columns)
+    # A column of NaT alone would be read as datetimes, not durations.
+    table["answer_delay"] = pd.Series(list(table["answer_delay"]), dtype="timedelta64[ns]")
+    return table
 
 
 def _first_other_author(
@@ -364,10 +374,12 @@ def first_reply_times(messages: pd.DataFrame, gap: timedelta = CONVERSATION_GAP)
                 "replied_by": reply["author"] if reply is not None else None,
                 "reply_delay": (reply["timestamp"] - opener["timestamp"])
                 if reply is not None
-                else pd.NaT,
+                else None,
             }
         )
-    return pd.DataFrame(rows, columns=columns)
+    table = pd.DataFrame(rows, columns=columns)
+    table["reply_delay"] = pd.Series(list(table["reply_delay"]), dtype="timedelta64[ns]")
+    return table
 
 
 def reply_matrix(

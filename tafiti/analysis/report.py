@@ -288,7 +288,7 @@ def summary(report: GroupReport) -> pd.DataFrame:
 
 
 def _emoji_total(messages: pd.DataFrame) -> int:
-    return int(metrics.text_messages(messages)["text"].map(content.count_emoji).sum())
+    return sum(content.count_emoji(text) for text in metrics.text_messages(messages)["text"])
 
 
 def _sizes(report: GroupReport) -> tuple[int, int]:

@@ -1,0 +1,180 @@
+"""Content and sentiment metrics on hand-written messages."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tafiti.analysis import content, sentiment
+
+
+def messages(
+    texts: list[str], languages: list[str] | None = None, **columns: object
+) -> pd.DataFrame:
+    data = pd.DataFrame({"text": texts})
+    data["timestamp"] = pd.date_range("2024-03-04 09:00", periods=len(texts), freq="min")
+    data["author"] = "A"
+    data["kind"] = "message"
+    data["deleted"] = False
+    data["attachment"] = None
+    data["language"] = languages if languages is not None else "en"
+    for name, value in columns.items():
+        data[name] = value
+    return data
+
+
+def test_stopwords_lists_loaded_for_three_languages() -> None:
+    stop = content.load_stopwords()
+
+    assert {"the", "and", "kwa", "lakini", "você", "não"} <= stop
+    assert "biashara" not in stop
+
+
+def test_top_words_drop_stopwords_and_short_words() -> None:
+    frame = messages(
+        [
+            "The training is good and the stock is ready",
+            "Training ni kesho kwa wote",
+            "O treinamento é amanhã para todos",
+            "ok ok",
+        ]
+    )
+
+    top = content.top_words(frame, n=10)
+    words = dict(zip(top["word"], top["uses"], strict=True))
+
+    assert words["training"] == 2
+    for stop in ("the", "and", "kwa", "wote", "para", "ok"):
+        assert stop not in words
+    assert {"good", "stock", "ready", "kesho", "treinamento", "amanhã", "todos"} <= set(words)
+
+
+def test_top_words_keep_pseudonym_whole() -> None:
+    frame = messages(["Asante P-K7Q2MZ for the notes"])
+
+    assert "P-K7Q2MZ" in set(content.top_words(frame)["word"])
+
+
+def test_top_words_ignore_urls() -> None:
+    frame = messages(["Read https://example.org/pricing-guide today"])
+
+    assert set(content.top_words(frame)["word"]) == {"read", "today"}
+
+
+def test_kind_counts_include_later_deletions() -> None:
+    frame = messages(["a", "b", "c", "d"])
+    frame["kind"] = ["message", "media", "deleted", "message"]
+    frame["deleted"] = [False, False, True, True]
+
+    counts = content.kind_counts(frame)
+
+    assert counts.to_dict() == {"text": 1, "media": 1, "deleted": 2}
+
+
+def test_media_types_from_file_names_and_placeholders() -> None:
+    assert content.media_type("IMG-20240304-WA0001.jpg", None) == "image"
+    assert content.media_type("PTT-20240304-WA0002.opus", None) == "audio"
+    assert content.media_type("STK-20240304-WA0003.webp", None) == "sticker"
+    assert content.media_type(None, "image omitted") == "image"
+    assert content.media_type(None, "<Media omitted>") == "unknown"
+
+
+def test_domain_counts_fold_www() -> None:
+    frame = messages(
+        [
+            "see https://www.youtube.com/watch?v=1 and www.youtube.com/x",
+            "form: https://docs.google.com/forms/abc",
+            "no link here",
+        ]
+    )
+
+    domains = content.domain_counts(frame)
+
+    assert dict(zip(domains["domain"], domains["links"], strict=True)) == {
+        "youtube.com": 2,
+        "docs.google.com": 1,
+    }
+    assert content.messages_with_links(frame) == 2
+
+
+def test_emoji_counts() -> None:
+    frame = messages(["Asante 🙏🙏", "👍", "no emoji"])
+
+    table = content.emoji_counts(frame)
+
+    assert dict(zip(table["emoji"], table["uses"], strict=True)) == {"🙏": 2, "👍": 1}
+
+
+def test_lengths_in_characters_and_words() -> None:
+    frame = messages(["one two three", "four"])
+
+    lengths = content.lengths(frame)
+
+    assert list(lengths["words"]) == [3, 1]
+    assert list(lengths["characters"]) == [13, 4]
+
+
+# --- sentiment ---------------------------------------------------------------
+
+
+def test_swahili_scores_and_negation() -> None:
+    assert sentiment.swahili_score("Asante sana mwalimu") == pytest.approx(1.0)
+    assert sentiment.swahili_score("Bei ni mbaya") == pytest.approx(-1.0)
+    # the stem "furahi" after the negative prefix "sija-"
+    assert sentiment.swahili_score("Sijafurahi na bei") == pytest.approx(-1.0)
+    # "shida" (-1) after "hakuna" flips to +1; the mean 1 is halved
+    assert sentiment.swahili_score("hakuna shida") == pytest.approx(0.5)
+    assert sentiment.swahili_score("Tutaonana kesho") is None
+
+
+def test_vader_scores_only_rated_words() -> None:
+    assert sentiment.vader_score("I am very happy with the training") > 0.05
+    assert sentiment.vader_score("This is bad") < -0.05
+    assert sentiment.vader_score("The meeting is at ten tomorrow") is None
+
+
+def test_coverage_reports_share_each_method_scored() -> None:
+    frame = messages(
+        [
+            "I am very happy with the training",  # en, scored
+            "The meeting is at ten tomorrow",  # en, no rated word
+            "Asante sana",  # sw, scored
+            "Tutaonana kesho",  # sw, no listed word
+            "Bom dia a todos",  # pt, not scored
+            "👍",  # other
+        ],
+        languages=["en", "en", "sw", "sw", "pt", "other"],
+    )
+
+    scored = sentiment.score_messages(frame)
+    table = sentiment.coverage(scored)
+
+    assert table.loc["VADER (English)", "messages"] == 2
+    assert table.loc["VADER (English)", "scored"] == 1
+    assert table.loc["VADER (English)", "share_of_method"] == pytest.approx(0.5)
+    assert table.loc["VADER (English)", "share_of_text_messages"] == pytest.approx(1 / 6)
+    assert table.loc["Swahili word list", "scored"] == 1
+    assert table.loc["not scored", "messages"] == 2
+    assert table.loc["not scored", "scored"] == 0
+    assert scored["label"].iloc[0] == "positive"
+    assert pd.isna(scored["label"].iloc[1])
+    assert scored["label"].iloc[2] == "positive"
+
+
+def test_emotions_counted_once_per_message() -> None:
+    frame = messages(["Asante asante, nimefurahi", "I am worried and scared", "Habari"])
+
+    table = sentiment.emotions(frame)
+
+    assert table.loc["gratitude", "messages"] == 1
+    assert table.loc["joy", "messages"] == 1
+    assert table.loc["fear", "messages"] == 1
+    assert table.loc["fear", "share"] == pytest.approx(1 / 3)
+
+
+def test_lexicon_file_rows_well_formed() -> None:
+    entries = sentiment.load_lexicon()
+
+    assert len(entries) > 50
+    assert {entry.language for entry in entries} == {"en", "sw"}
+    assert all(-2 <= entry.polarity <= 2 for entry in entries)

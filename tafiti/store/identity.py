@@ -85,20 +85,17 @@ def identity_key(record: Record, aliases: Mapping[str, str] | None = None) -> Id
 
 def hash_identity(key: IdentityKey, occurrence: int) -> bytes:
     """Hash ``key`` and its occurrence number to the 16-byte identity stored in the database."""
-    digest = hashlib.blake2b(digest_size=16, person=b"tafiti")
     fields = (
         IDENTITY_VERSION,
         b"event" if key.is_event else b"message",
-        key.minute.strftime("%Y-%m-%dT%H:%M").encode(),
+        key.minute.isoformat(timespec="minutes").encode(),
         b"\x00" if key.author is None else b"a" + key.author.encode("utf-8"),
         key.text.encode("utf-8", "surrogatepass"),
         str(occurrence).encode(),
     )
     # Each field is length-prefixed, so no text can imitate a field boundary.
-    for field in fields:
-        digest.update(len(field).to_bytes(8, "big"))
-        digest.update(field)
-    return digest.digest()
+    payload = b"".join(len(field).to_bytes(8, "big") + field for field in fields)
+    return hashlib.blake2b(payload, digest_size=16, person=b"tafiti").digest()
 
 
 def record_identities(

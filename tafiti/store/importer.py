@@ -456,13 +456,15 @@ def _detect_languages(texts: list[str | None]) -> list[str | None]:
         from tafiti.language import detect_languages
     except ImportError:
         return languages
+    # Chats repeat short texts ("ok", "Asante"); each distinct text is guessed once.
+    distinct = list(dict.fromkeys(texts[index] or "" for index in indexes))
     try:
-        guesses = detect_languages([texts[index] or "" for index in indexes])
+        guesses = dict(zip(distinct, detect_languages(distinct), strict=True))
     except Exception as error:  # noqa: BLE001 - a failed guess must not fail the import
         if not _language_warning_logged:
             log.warning("language detection failed, storing no language: %s", error)
             _language_warning_logged = True
         return languages
-    for index, guess in zip(indexes, guesses, strict=True):
-        languages[index] = guess
+    for index in indexes:
+        languages[index] = guesses[texts[index] or ""]
     return languages

@@ -364,6 +364,23 @@ groups:
     assert table_snapshot(engine) == before
 
 
+def test_pin_added_later_keeps_one_group(engine, settings, exports):
+    history = numbered_messages(8)
+    write_export(exports / "WhatsApp Chat with Mauzo Cohort 1.txt", history[:5])
+    _sync(exports, engine, settings)
+    Path(settings.groups_file).write_text(
+        "groups:\n  - name: Mauzo Cohort 1\n    slug: mauzo-c1\n    exports: ['later/*']\n",
+        "utf-8",
+    )
+    write_export(exports / "later" / "export.txt", history)
+
+    summary = _sync(exports, engine, settings)
+
+    assert summary.new_messages == 3
+    (group,) = list_groups(engine)
+    assert (group["slug"], group["messages"]) == ("mauzo-cohort-1", 8)
+
+
 def test_metadata_change_applies_without_new_exports(engine, settings, exports):
     write_export(exports / "WhatsApp Chat with Mauzo.txt", numbered_messages(3))
     _sync(exports, engine, settings)

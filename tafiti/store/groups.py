@@ -2,8 +2,9 @@
 
 An export goes to, in this order:
 
-1. the group whose metadata entry lists the export under ``exports`` (created
-   with the entry's slug if it is not stored yet);
+1. the group whose metadata entry lists the export under ``exports``: the
+   stored group with the entry's slug, else the one that has or had the
+   entry's name, else a new group with the entry's slug;
 2. a stored group that already contains some of the export's messages, when
    the two also share a name (the file's chat name, or a name from a creation
    or subject-change event) or the shared messages are at least half of the
@@ -115,13 +116,7 @@ def resolve_group(
 ) -> ResolvedGroup:
     """Find the stored group the export belongs to, or create it. The caller holds the sync lock."""
     if pinned is not None:
-        slug = pinned.slug or slugify(pinned.name)
-        group_id = connection.execute(
-            select(groups_table.c.id).where(groups_table.c.slug == slug)
-        ).scalar()
-        if group_id is not None:
-            return ResolvedGroup(group_id, slug, created=False)
-        return _create_group(connection, parsed, slug, pinned.name, now, exact_slug=True)
+        return _pinned_group(connection, parsed, pinned, now)
 
     names = export_names(parsed)
     group_id = _match_stored_group(connection, parsed.records, message_identities, names)
@@ -136,6 +131,37 @@ def resolve_group(
     entry = directory.for_group("", names | {name})
     slug = entry.slug if entry and entry.slug else slugify(name)
     return _create_group(connection, parsed, slug, name, now, exact_slug=False)
+
+
+def _pinned_group(
+    connection: Connection, parsed: ParsedExport, pinned: GroupMetadata, now: datetime
+) -> ResolvedGroup:
+    """Find the group of a metadata entry by its slug, else by its name, or create it.
+
+    Looking up the name too keeps a group stored before the entry was written
+    from being split in two when the entry's slug differs from the stored one.
+    """
+    slug = pinned.slug or slugify(pinned.name)
+    group_id = connection.execute(
+        select(groups_table.c.id).where(groups_table.c.slug == slug)
+    ).scalar()
+    if group_id is not None:
+        return ResolvedGroup(group_id, slug, created=False)
+
+    named = sorted(_groups_named(connection, {pinned.name}))
+    if len(named) > 1:
+        slugs = _slugs(connection, named)
+        raise ConfigError(
+            f"the group metadata entry {pinned.name!r} matches several stored groups "
+            f"({', '.join(slugs)}); give the entry the slug of one"
+        )
+    if named:
+        (group_id,) = named
+        stored_slug = connection.execute(
+            select(groups_table.c.slug).where(groups_table.c.id == group_id)
+        ).scalar_one()
+        return ResolvedGroup(group_id, stored_slug, created=False)
+    return _create_group(connection, parsed, slug, pinned.name, now, exact_slug=True)
 
 
 def _match_stored_group(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS
 
-from tafiti.parsing import parse_file, parsed_to_json
+from tafiti.parsing import parse_file, parsed_to_json, parsed_to_json_text
 
 CASES = CORPUS / "cases"
 PEERS = CORPUS / "peers"
@@ -139,3 +139,10 @@ def test_chat_miner_you_were_added(corpus: Path, name: str) -> None:
     created = [r for r in parsed.records if r.event == "created"]
     assert [r.people for r in added] == [("You",)]
     assert [(r.actor, r.new_name) for r in created] == [("+12 345 578", "Groupname")]
+
+
+@pytest.mark.parametrize("path", _case_files(), ids=lambda p: p.name)
+def test_json_text_equals_contract(corpus: Path, path: Path) -> None:
+    parsed = parse_file(path)
+
+    assert json.loads(parsed_to_json_text(parsed)) == parsed_to_json(parsed)

@@ -166,7 +166,10 @@ def header_regex(shape: HeaderFormat) -> re.Pattern[str]:
     gap = re.escape(shape.gap)
     close = re.escape(shape.close_text)
 
-    header = rf"{opening}({date}){gap}({clock}){close}(?:([^\n]*?): )?"
+    # The author runs to the first ": " of the line; possessive quantifiers
+    # keep a line without one (a system line) from backtracking.
+    author = r"((?:[^:\n]++|:(?! ))*+): "
+    header = rf"{opening}({date}){gap}({clock}){close}(?:{author})?"
     return re.compile(rf"\n[{MARKS}]*(?:{header}|({_HEADER_LIKE}))")
 
 

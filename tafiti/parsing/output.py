@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from itertools import compress, repeat
+from operator import attrgetter, is_not, methodcaller
 from typing import Any
 
 from tafiti.parsing.phrases import PhraseBook, default_phrase_book
@@ -12,9 +14,6 @@ from tafiti.parsing.records import ParsedExport, Record
 MEDIA_TOKEN = "\x00media\x00"
 
 _MAX_WARNINGS_SHOWN = 20
-# json.dumps with an indent runs in pure Python, several times slower than the
-# compact C encoder; above this many records the JSON text is written compact.
-_MAX_INDENTED_RECORDS = 10_000
 
 
 def record_to_json(record: Record) -> dict[str, Any]:
@@ -41,18 +40,55 @@ def parsed_to_json(parsed: ParsedExport) -> dict[str, Any]:
 
 
 def parsed_to_json_text(parsed: ParsedExport) -> str:
-    """:func:`parsed_to_json` as JSON text: indented for small exports, compact for large ones."""
-    payload = parsed_to_json(parsed)
-    if len(parsed.records) > _MAX_INDENTED_RECORDS:
-        return json.dumps(payload, ensure_ascii=False)
-    return json.dumps(payload, ensure_ascii=False, indent=1)
+    """:func:`parsed_to_json` as JSON text, one record per line.
+
+    Built column by column with the json module's C string encoder, which is
+    several times faster than ``json.dumps`` on a list of a million dicts.
+    """
+    records = parsed.records
+    if not records:
+        return json.dumps(parsed_to_json(parsed), ensure_ascii=False)
+
+    encode = json.encoder.encode_basestring
+    stamps = map(_ISO_SECONDS, map(attrgetter("timestamp"), records))
+    author_json = {
+        author: "null" if author is None else encode(author)
+        for author in set(map(attrgetter("author"), records))
+    }
+    authors = map(author_json.__getitem__, map(attrgetter("author"), records))
+    texts = map(encode, map(attrgetter("text"), records))
+    kinds = list(map(attrgetter("kind"), records))
+
+    # Only events and attachments carry more keys; find them without a Python loop.
+    indexes = range(len(records))
+    special = set(compress(indexes, map("event".__eq__, kinds)))
+    special.update(
+        compress(indexes, map(is_not, map(attrgetter("attachment"), records), repeat(None)))
+    )
+    extras = [""] * len(records)
+    for index in special:
+        record = records[index]
+        if record.kind == "event":
+            extras[index] += f', "event": {encode(record.event or "other")}'
+        if record.attachment is not None:
+            extras[index] += f', "attachment": {encode(record.attachment)}'
+
+    lines = map(_RECORD_JSON.format, stamps, authors, texts, kinds, extras)
+    head = f'{{"date_order": {encode(parsed.date_order)}, "records": [\n'
+    return head + ",\n".join(lines) + "\n]}"
+
+
+_ISO_SECONDS = methodcaller("isoformat", timespec="seconds")
+_RECORD_JSON = '{{"timestamp": "{}", "author": {}, "text": {}, "kind": "{}"{}}}'
 
 
 def summarize(parsed: ParsedExport) -> str:
     """A readable summary: format, date order and why, counts by kind, warnings."""
-    kinds = Counter(record.kind for record in parsed.records)
-    events = Counter(record.event or "other" for record in parsed.records if record.kind == "event")
-    authors = {record.author for record in parsed.records if record.author is not None}
+    records = parsed.records
+    kinds = Counter(map(attrgetter("kind"), records))
+    is_event = map("event".__eq__, map(attrgetter("kind"), records))
+    events = Counter(record.event or "other" for record in compress(records, is_event))
+    authors = set(map(attrgetter("author"), records)) - {None}
 
     lines = [
         f"file:        {parsed.filename}"
@@ -68,9 +104,10 @@ def summarize(parsed: ParsedExport) -> str:
         detail = ", ".join(f"{name} {count:,}" for name, count in sorted(events.items()))
         lines.append(f"  events by type: {detail}")
     lines.append(f"authors:     {len(authors):,}")
-    if parsed.records:
-        times = [record.timestamp for record in parsed.records]
-        lines.append(f"period:      {min(times):%Y-%m-%d %H:%M} to {max(times):%Y-%m-%d %H:%M}")
+    if records:
+        first = min(map(attrgetter("timestamp"), records))
+        last = max(map(attrgetter("timestamp"), records))
+        lines.append(f"period:      {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}")
     if parsed.media_files:
         lines.append(f"media files: {len(parsed.media_files):,} in the zip archive")
 

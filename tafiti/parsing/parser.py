@@ -106,10 +106,8 @@ def parse_export_text(
         default_date_order,
         default_source,
     )
-    authors = frozenset(r.author for r in records if r.author is not None)
-    for record in records:
-        if record.kind == "event":
-            describe_event(record, book, authors)
+    for record in builder.events:
+        describe_event(record, book, builder.authors)
 
     return ParsedExport(
         filename=filename,
@@ -201,6 +199,8 @@ class _RecordBuilder:
         self.warnings: list[ParseWarning] = []
         self.group_authors: Counter[str] = Counter()
         self.first_lines: dict[str, int] = {}
+        self.events: list[Record] = []
+        self.authors: frozenset[str] = frozenset()
 
     def fold_unreadable_headers(
         self,
@@ -318,12 +318,13 @@ class _RecordBuilder:
         for index, name in attachments.items():
             records[index].attachment = name
         self.records = records
+        self.events = list(compress(records, map("event".__eq__, kinds)))
+        self.authors = frozenset(authors) - {None}  # type: ignore[operator]
 
     def _check_lengths(self, bodies: list[str], lines: list[int]) -> None:
-        lengths = list(map(len, bodies))
-        longest = max(lengths)
+        longest = max(map(len, bodies))
         if longest > self.max_message_chars:
-            index = lengths.index(longest)
+            index = list(map(len, bodies)).index(longest)
             raise ExportTooLargeError(
                 f"a message has {longest:,} characters, more than the limit of "
                 f"{self.max_message_chars:,} (setting TAFITI_MAX_MESSAGE_CHARS)",

@@ -51,10 +51,14 @@ _PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\(?\+)?\(?\d[\d \t\u00a0().-]{6,}\d
 # Local forms: Kenyan 07xx/01xx and Mozambican 8x numbers without a country code.
 _LOCAL_PHONE_DIGITS = re.compile(r"^(?:0[17]\d{8}|8[2-7]\d{7})$")
 _MIN_NAME_PART = 3
-# Titles that contacts are often saved with; they stay in free text.
-_TITLES = frozenset(
+# Words that contacts are often saved with beside a name: titles, roles and
+# trades ("Mama Grace", "Mercy Achieng (Advisor)", "Moraa Hardware"). They stay
+# in free text, so "our advisor" keeps its sense.
+_COMMON_NAME_PARTS = frozenset(
     "mama baba mwalimu teacher madam mrs miss sir bwana dada kaka mzee coach trainer "
-    "admin senhor senhora dona professor professora".split()
+    "admin senhor senhora dona professor professora advisor adviser facilitator mentor "
+    "officer manager agent group team office shop duka hardware salon kinyozi mitumba "
+    "boutique store fundi tailor kiosk hotel farm mpesa wholesale retail".split()
 )
 
 
@@ -147,7 +151,9 @@ class Pseudonymiser:
     shared by two people becomes ``[name]``.
 
     NOTE: a name part that is also an everyday word ("Grace", "Baraka" meaning
-    blessing) is replaced wherever it occurs in free text.
+    blessing) is replaced wherever it occurs in free text, unless it is one of
+    the titles, roles and trades in ``_COMMON_NAME_PARTS`` or a word of the
+    language lists.
     """
 
     def __init__(self, names: Iterable[str], key: bytes, *, enabled: bool = True) -> None:
@@ -229,7 +235,7 @@ class Pseudonymiser:
         # stay, so top words and messages keep their sense.
         from tafiti.language import load_language_markers
 
-        common_words = load_language_markers().keys() | _TITLES
+        common_words = load_language_markers().keys() | _COMMON_NAME_PARTS
         owners: dict[str, set[str]] = {}
         for name, alias in self._pseudonyms.items():
             if _is_phone_like(name):

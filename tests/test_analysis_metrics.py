@@ -329,6 +329,22 @@ def test_membership_aliases_fold_event_names() -> None:
     assert spans["via"].tolist() == ["added"]
 
 
+def test_membership_skips_exporter_you() -> None:
+    group_events = events(
+        [
+            ("2024-03-01 08:00", "created", "You", []),
+            ("2024-03-01 08:01", "added", "You", ["Ali"]),
+            ("2024-03-02 08:01", "added", "Bea", ["You"]),
+        ]
+    )
+    messages = frame([("2024-03-02 10:00", "Owner Name")])
+
+    spans = membership.membership_spans(group_events, messages)
+
+    assert sorted(spans["person"]) == ["Ali", "Owner Name"]
+    assert membership.joins_and_leaves(group_events)["joined"].sum() == 2
+
+
 def test_joins_and_leaves_per_week() -> None:
     group_events = events(
         [
@@ -404,3 +420,12 @@ def test_group_size_per_day() -> None:
     sizes = membership.group_size(spans, pd.date_range("2024-03-01", "2024-03-03"))
 
     assert list(sizes) == [1, 3, 2]
+
+
+def test_participant_names_leave_out_you() -> None:
+    from tafiti.analysis.frames import participant_names
+
+    participants = pd.DataFrame({"name": ["Ali"], "canonical_name": ["Ali"]})
+    group_events = events([("2024-03-01 08:01", "added", "You", ["Bea", "You"])])
+
+    assert sorted(set(participant_names(participants, group_events))) == ["Ali", "Bea"]

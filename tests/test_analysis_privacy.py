@@ -135,6 +135,15 @@ def test_pseudonymiser_keeps_titles_and_common_words() -> None:
     assert text == f"{pseudonym('Mama Grace', b'key-1')}: asante sana mama"
 
 
+def test_pseudonymiser_keeps_roles_and_trades() -> None:
+    masker = Pseudonymiser(["Mercy Achieng (Advisor)", "Moraa Hardware"], b"key-1")
+
+    text = masker.text("Our advisor Mercy said the hardware shop is open")
+
+    mercy = pseudonym("Mercy Achieng (Advisor)", b"key-1")
+    assert text == f"Our advisor {mercy} said the hardware shop is open"
+
+
 def test_pseudonymiser_replaces_phone_name_in_event_text() -> None:
     key = b"key-1"
     masker = Pseudonymiser(["Amina Said", "+254 712 345 678"], key)

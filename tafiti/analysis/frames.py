@@ -24,6 +24,8 @@ from tafiti.errors import ConfigError, TafitiError
 from tafiti.store.models import Event, ExportFile, Group, Message, Participant
 
 GroupSelector = str | Sequence[str] | None
+# The parser's name for the exporting phone's owner in system lines ("You added X").
+EXPORTER = "You"
 TimeBound = str | date | datetime | None
 
 MESSAGE_COLUMNS = [
@@ -356,11 +358,17 @@ def _fold(name: Any) -> str:
 def participant_names(
     participants: pd.DataFrame, events: pd.DataFrame | None = None
 ) -> Iterable[str]:
-    """Yield every spelling of every participant: exported, canonical, and named in events."""
+    """Yield every spelling of every participant: exported, canonical, and named in events.
+
+    "You", the parser's name for the exporting phone's owner in system lines, is
+    left out: it is a word of the chats, not a name.
+    """
+    names: list[str] = []
     for column in ("name", "canonical_name"):
         if column in participants:
-            yield from (name for name in participants[column].dropna() if name)
+            names.extend(participants[column].dropna())
     if events is not None and not events.empty:
-        yield from (actor for actor in events["actor"].dropna() if actor)
+        names.extend(events["actor"].dropna())
         for people in events["people"]:
-            yield from (person for person in people or [] if person)
+            names.extend(people or [])
+    yield from (name for name in names if name and name != EXPORTER)

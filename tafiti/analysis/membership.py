@@ -10,7 +10,11 @@ exports hold begins. So a person is also taken to be a member:
   event in between (the rejoin event is missing from the exports).
 
 Names in events are as exported; ``aliases`` (exported name → canonical name,
-from the participants table) fold them to the authors of the messages.
+from the participants table) fold them to the authors of the messages. The
+parser writes the exporting phone's owner as "You" in events ("You added X",
+"X added you"), while their messages carry their own name, which the export
+does not tie to "You". So "You" gets no span of its own: the owner's
+membership comes from their messages.
 
 NOTE: a person saved under a name in one phone and as a phone number in another
 is two people until the group metadata lists the aliases.
@@ -22,6 +26,8 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+
+from tafiti.analysis.frames import EXPORTER
 
 JOIN_EVENTS = frozenset({"added", "joined", "created"})
 LEAVE_EVENTS = frozenset({"left", "removed"})
@@ -88,10 +94,10 @@ def _timeline(
             order = _LEAVE
         else:
             continue
+        when = pd.Timestamp(event.timestamp)
         for person in event_people(event):
-            items.append(
-                (pd.Timestamp(event.timestamp), order, aliases.get(person, person), event.type)
-            )
+            if person != EXPORTER:
+                items.append((when, order, aliases.get(person, person), event.type))
     for message in messages[["timestamp", "author"]].itertuples(index=False):
         items.append((pd.Timestamp(message.timestamp), _MESSAGE, message.author, "message"))
     return items

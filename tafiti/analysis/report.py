@@ -222,11 +222,19 @@ def styled(
     for column in frame.columns:
         if pd.api.types.is_bool_dtype(frame[column]):
             formats[column] = _yes
+        elif pd.api.types.is_float_dtype(frame[column]) and column not in formats:
+            formats[column] = _number
     frame = frame.rename_axis(index=None, columns=None)
     frame.columns = [str(column).replace("_", " ") for column in frame.columns]
     formats = {str(column).replace("_", " "): format for column, format in formats.items()}
     style = frame.style.format(formats, na_rep="–")
     return style.hide(axis="index") if hide_index else style
+
+
+def _number(value: Any) -> str:
+    if pd.isna(value):
+        return "–"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 def _yes(value: Any) -> str:

@@ -224,7 +224,7 @@ def _shared_message_counts(connection: Connection, identities: Sequence[bytes]) 
 
 
 def _groups_named(connection: Connection, names: set[str]) -> set[int]:
-    """Groups that have or had one of ``names`` (compared exactly, whatever the collation)."""
+    """Find the groups that have or had one of ``names``, compared exactly in any collation."""
     if not names:
         return set()
     found: set[int] = set()

@@ -24,7 +24,7 @@ way with a stored notice that has no message yet. The stored row then matches
 both identities (``Message.identity`` and ``Message.deletion_identity``).
 
 NOTE: the pairing can go wrong in these cases. A notice whose minute also
-holds other messages of that author missing from its export (a phone whose
+contains other messages of that author missing from its export (a phone whose
 history starts in that minute) may mark the wrong message deleted. A message
 that was edited ("<This message was edited>") between two exports is stored
 twice, because edits are not paired. Aliases added to the group metadata
@@ -43,7 +43,7 @@ from datetime import datetime
 from tafiti.parsing import media_folded_text
 from tafiti.parsing.records import Record
 
-# Raised when the hashed content changes, so old and new identities never mix.
+# Change this when the hashed content changes, so old and new identities never mix.
 IDENTITY_VERSION = b"tafiti-identity-1"
 DELETED_TOKEN = "\x00deleted"
 

@@ -10,7 +10,7 @@ is written under the database's own lock: ``SELECT … FOR UPDATE`` on the row
 ``"sync"`` of the ``locks`` table on MySQL, ``BEGIN IMMEDIATE`` on SQLite. The
 lock covers the whole file, from finding its group to the last insert,
 because finding the group reads every group; the second sync waits, then
-sees what the first stored and adds nothing twice. Fetching and parsing run
+reads what the first stored and adds nothing twice. Fetching and parsing run
 outside the lock.
 """
 
@@ -169,7 +169,11 @@ def _naive_utc(value: datetime | None) -> datetime | None:
 
 
 def _unchanged_files(engine: Engine, files: list[SourceFile]) -> set[str]:
-    """Keys of the files whose current content was imported before."""
+    """Return the keys of the files whose current content was imported before.
+
+    A failed file has no imported checksum for its content, so every sync
+    fetches and parses it again until it imports (after a parser fix, say).
+    """
     if not files:
         return set()
     imported: dict[tuple[str, str], str | None] = {}

@@ -148,16 +148,23 @@ def timed(function: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def profile_top(function: Callable[[], Any], limit: int = 15) -> str:
-    """Call ``function`` under cProfile and return the ``limit`` functions with most own time."""
+    """Call ``function`` under cProfile and return its ``limit`` functions with most own time."""
     profiler = cProfile.Profile()
     profiler.enable()
     try:
         function()
     finally:
         profiler.disable()
+    return format_stats(profiler, limit)
+
+
+def format_stats(profile: cProfile.Profile | Path, limit: int = 15) -> str:
+    """The total and the ``limit`` functions with most own time of a profile or stats file."""
     stream = io.StringIO()
-    stats = pstats.Stats(profiler, stream=stream).strip_dirs().sort_stats("tottime")
+    source = str(profile) if isinstance(profile, Path) else profile
+    stats = pstats.Stats(source, stream=stream).strip_dirs().sort_stats("tottime")
     stats.print_stats(limit)
-    lines = stream.getvalue().splitlines()
+    lines = [line for line in stream.getvalue().splitlines() if line.strip()]
+    total = next((line.strip() for line in lines if "function calls" in line), "")
     start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
-    return "\n".join(line for line in lines[start:] if line.strip())
+    return "\n".join([total, *lines[start:]])

@@ -169,7 +169,10 @@ class Pseudonymiser:
     def from_settings(
         cls, names: Iterable[str], settings: Settings, *, enabled: bool | None = None
     ) -> Pseudonymiser:
-        """A pseudonymiser with the configured key; on unless ``report_names`` is "real"."""
+        """Create a pseudonymiser with the configured key.
+
+        ``enabled=None`` turns it on unless the ``report_names`` setting is "real".
+        """
         if enabled is None:
             enabled = settings.report_names != "real"
         key = load_pseudonym_key(settings) if enabled else b""

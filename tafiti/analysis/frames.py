@@ -192,7 +192,7 @@ def load_groups(engine: Engine | None = None) -> pd.DataFrame:
 def load_participants(engine: Engine | None = None, group: GroupSelector = None) -> pd.DataFrame:
     """Load the participants of the selected groups (all when ``group`` is None).
 
-    ``is_facilitator`` is true when the participant row says so or the group's
+    ``is_facilitator`` is true when the participant row is marked or the group's
     metadata (``info["facilitators"]``) lists the participant's name.
     """
     engine = _engine(engine)

@@ -1,4 +1,4 @@
-"""Who was in a group when: membership spans from join and leave events and messages.
+"""Membership spans of a group, built from join and leave events and from messages.
 
 Exports record joins ("added", "joined"), leaves ("left", "removed") and the
 creator ("created"), but not the members already there when the history the

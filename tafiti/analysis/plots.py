@@ -54,8 +54,8 @@ def _empty(axes: plt.Axes, message: str = "No data in this period") -> None:
 
 
 def _close(figure: Figure) -> Figure:
-    # The figure is returned for display; closing it in pyplot avoids a second
-    # copy being shown by the inline backend at the end of the cell.
+    # The caller displays the returned figure. Closing it in pyplot keeps the
+    # inline backend from showing a second copy at the end of the cell.
     plt.close(figure)
     return figure
 
@@ -404,7 +404,7 @@ def sentiment_over_time(scored: pd.DataFrame) -> Figure:
 
 
 def overview_bars(frame: pd.DataFrame, column: str, title: str, percent: bool = False) -> Figure:
-    """One horizontal bar per group for ``column``."""
+    """Draw one horizontal bar per group for ``column``."""
     height = max(2.0, 0.32 * len(frame) + 1.0)
     figure, axes = _figure(height=height)
     values = frame[column].astype(float)

@@ -1,7 +1,7 @@
 """Everything one group report needs, loaded once and pseudonymised before any metric.
 
 :func:`load_group_report` reads a group's rows, replaces names with pseudonyms
-(unless told otherwise), and builds the membership spans; the notebook then
+(unless ``pseudonymise`` is False), and builds the membership spans; the notebook then
 calls the section functions below, which return tables ready to display, and
 the charts in :mod:`tafiti.analysis.plots`.
 """
@@ -225,6 +225,9 @@ def styled(
         elif pd.api.types.is_float_dtype(frame[column]) and column not in formats:
             formats[column] = _number
     frame = frame.rename_axis(index=None, columns=None)
+    if isinstance(frame.index, pd.DatetimeIndex):
+        whole_days = (frame.index == frame.index.normalize()).all()
+        frame.index = frame.index.strftime("%Y-%m-%d" if whole_days else "%Y-%m-%d %H:%M")
     frame.columns = [str(column).replace("_", " ") for column in frame.columns]
     formats = {str(column).replace("_", " "): format for column, format in formats.items()}
     style = frame.style.format(formats, na_rep="–")
@@ -245,7 +248,7 @@ def _yes(value: Any) -> str:
 
 
 def summary(report: GroupReport) -> pd.DataFrame:
-    """Return the headline figures of the period as a two-column table."""
+    """Return the headline figures of the period as a table of labelled values."""
     messages = report.messages
     kinds = content.kind_counts(messages)
     busiest = metrics.busiest(messages)
@@ -402,7 +405,7 @@ def retention(report: GroupReport) -> pd.DataFrame:
 
 
 def questions(report: GroupReport) -> pd.DataFrame:
-    """Return questions asked and answered, overall and per language."""
+    """Return how many questions were asked and answered, and the median time to the answer."""
     table = metrics.questions(report.messages)
     asked = len(table)
     answered = int(table["answered"].sum()) if asked else 0
@@ -548,7 +551,7 @@ def _version(package: str) -> str:
 
 
 def _measures(rows: list[tuple[str, str]]) -> pd.DataFrame:
-    """A one-column table of labelled values, the labels as an unnamed index."""
+    """Build a one-column table of labelled values, the labels as an unnamed index."""
     labels = [label for label, _ in rows]
     return pd.DataFrame({"value": [value for _, value in rows]}, index=pd.Index(labels))
 

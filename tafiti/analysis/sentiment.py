@@ -16,8 +16,8 @@ Labels: positive at a score of 0.05 or more, negative at -0.05 or less
 (VADER's recommended thresholds), neutral between.
 
 NOTE: neither method was validated on these chats. VADER was built on English
-social-media text and misses Kenyan English idiom and code-switched lines; the
-Swahili list has about 80 entries and misses most words, irony and context.
+social-media text, so it misses Kenyan English idiom and code-switched lines.
+The Swahili list has 76 entries: it misses most words, irony and context.
 """
 
 from __future__ import annotations

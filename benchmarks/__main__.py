@@ -84,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         for name in sections:
             SECTIONS[name](bench)
 
+    header += f"\nload average at end: {_load_average()}"
+    print(f"load average at end: {_load_average()}", flush=True)
     closing = [growth_table(bench), targets_table(bench)]
     for table in closing:
         print(table.to_text(), flush=True)
@@ -112,6 +114,7 @@ def describe_run(command: str, peers_python: Path) -> str:
             f"{platform.system()} {platform.release()}",
             f"python: {platform.python_version()}; {packages}; {_mariadb_version()}",
             f"command: {command}",
+            f"load average at start: {_load_average()}",
         ]
     )
 
@@ -139,7 +142,7 @@ def targets_table(bench: Bench) -> Table:
 
 
 def profile_sections(bench: Bench) -> str:
-    """The cProfile top 15 of every missed target, as text."""
+    """Collect the cProfile top 15 of every missed target as text."""
     parts = []
     for target in bench.targets:
         if not target.met and target.profile:
@@ -168,7 +171,7 @@ def _version(name: str) -> str:
 
 
 def _peer_versions(python: Path) -> str:
-    """The versions of whatstk and chat-miner in the peers' interpreter."""
+    """Return the versions of whatstk and chat-miner in the peers' interpreter."""
     script = (
         "from importlib.metadata import version\n"
         "print(', '.join(f'{n} {version(n)}' for n in ('whatstk', 'chat-miner')))"
@@ -180,6 +183,12 @@ def _peer_versions(python: Path) -> str:
     except (OSError, subprocess.SubprocessError):
         return f"whatstk and chat-miner not found in {python}"
     return found.stdout.strip()
+
+
+def _load_average() -> str:
+    """Return the 1-, 5- and 15-minute load averages: other work slows every figure."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f}, {five:.2f}, {fifteen:.2f} (1, 5, 15 min)"
 
 
 def _cpu_model() -> str:

@@ -1,5 +1,5 @@
-"""What every benchmark section shares: the temporary folder, the generated exports, the
-databases it creates, and the results collected along the way."""
+"""Shared state of the benchmark sections: the temporary folder, the generated exports,
+the MariaDB databases, and the results collected along the way."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class Target:
 
 @dataclass
 class Growth:
-    """How the time per message of one figure changes from the smallest size to the largest."""
+    """The change in one figure's time per message from the smallest size to the largest."""
 
     figure: str
     small: int
@@ -66,6 +66,7 @@ class Bench:
     tables: list[Table] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     growth: list[Growth] = field(default_factory=list)
+    warmed_up_sync: bool = False
     _exports: dict[tuple[int, int], tuple[Path, dict[str, Any]]] = field(default_factory=dict)
 
     @property
@@ -159,7 +160,7 @@ def profile_top(function: Callable[[], Any], limit: int = 15) -> str:
 
 
 def format_stats(profile: cProfile.Profile | Path, limit: int = 15) -> str:
-    """The total and the ``limit`` functions with most own time of a profile or stats file."""
+    """Format the total and the ``limit`` functions with most own time of a profile."""
     stream = io.StringIO()
     source = str(profile) if isinstance(profile, Path) else profile
     stats = pstats.Stats(source, stream=stream).strip_dirs().sort_stats("tottime")

@@ -45,7 +45,7 @@ def worker_environment() -> dict[str, str]:
     """The environment of a worker process: this one's, minus the OpenBLAS overrides.
 
     Some machines set OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE because older OpenBLAS
-    builds fail on their processors; both slow a current numpy, which pandas and
+    builds fail on their processors. Both slow a current numpy, which pandas and
     whatstk use, so the workers run without them. They are removed together and
     only for the worker.
     """
@@ -106,7 +106,7 @@ def warm_up(bench: Bench) -> None:
 
 
 def best_run(bench: Bench, tool: str, export: Path, folder: Path, size: int) -> ToolRun:
-    """The fastest of a few runs (one at the largest size), with the highest peak memory seen."""
+    """Return the fastest of a few runs (one at the largest size), with the highest peak memory."""
     repeats = REPEATS if size < max(bench.sizes) else 1
     runs = [run_worker(tool, export, folder, _python_for(bench, tool)) for _ in range(repeats)]
     best = min(runs, key=lambda run: run.wall_seconds)

@@ -8,7 +8,7 @@ process (interpreter start, imports, reading and parsing) from outside::
 ``TOOL`` is ``tafiti``, ``whatstk`` or ``chat-miner``. Each tool is called the way
 its documentation shows a user calling it, and its result is built completely
 (a list of records for tafiti, a DataFrame for the other two). The JSON result
-holds the number of messages the tool returned, and the seconds spent importing
+contains the number of messages the tool returned, and the seconds spent importing
 the tool and parsing, each measured inside the process.
 """
 

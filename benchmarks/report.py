@@ -6,12 +6,14 @@ import logging
 import os
 import subprocess
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from benchmarks.context import Bench, Growth, Target, format_stats, timed
 from benchmarks.sync import database, link, settings_for, syncer
-from benchmarks.table import Table, count, seconds
+from benchmarks.table import Table, count, mebibytes, seconds
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +21,7 @@ REPORT_SIZES = (5_000, 40_000)
 TARGET_REPORT_SECONDS = 20.0
 PIPELINE_GROUPS = 50
 PIPELINE_MESSAGES = 5_000
+SAMPLE_SECONDS = 0.5
 
 
 def _only_slug(engine_url: str) -> str:
@@ -86,7 +89,7 @@ def _render_one(bench: Bench, size: int, profile_if_slow: bool) -> tuple[float, 
 
 
 def cell_durations(executed: Path, limit: int = 10) -> str:
-    """The slowest cells of an executed notebook, from the durations papermill records."""
+    """List the slowest cells of an executed notebook, from the durations papermill records."""
     import nbformat
 
     notebook = nbformat.read(executed, as_version=4)
@@ -139,6 +142,40 @@ def profile_in_kernel(bench: Bench, slug: str, settings: Any) -> str:
     return "inside the kernel (cProfile):\n" + format_stats(stats_path)
 
 
+@dataclass
+class ProcessTree:
+    """The peak memory and kernel count seen while sampling a process and its descendants."""
+
+    peak_rss_kib: int = 0
+    max_kernels: int = 0
+
+
+def watch_process_tree(process: subprocess.Popen[bytes]) -> ProcessTree:
+    """Wait for ``process``, sampling the memory of it and its descendants meanwhile."""
+    import psutil
+
+    seen = ProcessTree()
+    root = psutil.Process(process.pid)
+    while process.poll() is None:
+        rss = 0
+        kernels = 0
+        try:
+            members = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            break
+        for member in members:
+            try:
+                rss += member.memory_info().rss
+                kernels += any("ipykernel" in part for part in member.cmdline())
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        seen.peak_rss_kib = max(seen.peak_rss_kib, rss // 1024)
+        seen.max_kernels = max(seen.max_kernels, kernels)
+        time.sleep(SAMPLE_SECONDS)
+    process.wait()
+    return seen
+
+
 def run_pipeline(bench: Bench) -> None:
     """Time ``tafiti run`` (Prefect's pipeline flow) on 50 new group exports, start to end.
 
@@ -166,26 +203,41 @@ def run_pipeline(bench: Bench) -> None:
     command = [sys.executable, "-m", "tafiti.cli", "run"]
     log_path = workspace / "tafiti-run.log"
     with log_path.open("wb") as output:
-        elapsed, finished = timed(
-            lambda: subprocess.run(
-                command, cwd=workspace, env=environment, stdout=output, stderr=output
-            )
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, cwd=workspace, env=environment, stdout=output, stderr=output
         )
+        tree = watch_process_tree(process)
+        elapsed = time.perf_counter() - started
     rendered = len(list((workspace / "reports" / "groups").glob("*/index.html")))
 
     table = Table(
         f"Pipeline: tafiti run on {PIPELINE_GROUPS} new groups of {PIPELINE_MESSAGES:,} "
         "messages (SQLite)",
-        ["groups", "messages", "seconds", "group reports written", "exit status"],
+        [
+            "groups",
+            "messages",
+            "seconds",
+            "group reports written",
+            "peak memory MiB",
+            "max kernels at once",
+            "exit status",
+        ],
     )
     table.add(
         PIPELINE_GROUPS,
         count(PIPELINE_GROUPS * PIPELINE_MESSAGES),
         seconds(elapsed),
         rendered,
-        finished.returncode,
+        mebibytes(tree.peak_rss_kib),
+        tree.max_kernels,
+        process.returncode,
     )
-    if finished.returncode != 0:
+    table.notes.append(
+        "peak memory = the highest sum of the resident memory of tafiti run and every process "
+        f"it started (Jupyter kernels included), sampled every {SAMPLE_SECONDS} s."
+    )
+    if process.returncode != 0:
         tail = log_path.read_text(encoding="utf-8", errors="replace").strip()[-300:]
         table.notes.append(f"tafiti run failed: {tail}")
     bench.show(table)

@@ -59,7 +59,7 @@ _SWAHILI_VERB = re.compile(
 # Words that occur in chat lines of every language.
 _NEUTRAL = frozenset(
     "ok okay okey oky k kk lol haha hahaha hahahaha hehe hehehe hmm hmmm mmh mm "
-    "wow amen ooh oh aah ah eh yah ya yeah".split()
+    "wow amen ooh oh aah ah eh yeah".split()
 )
 
 

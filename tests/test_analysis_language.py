@@ -92,3 +92,24 @@ def test_markers_drop_words_shared_between_languages() -> None:
 def test_url_and_mention_do_not_decide_language() -> None:
     assert detect_language("Asante sana https://example.org/the/and/of") == "sw"
     assert detect_language("@Peter obrigado pela ajuda") == "pt"
+
+
+def test_detect_languages_on_generator_texts() -> None:
+    """The sample generator's message texts, labelled by language by their author."""
+    import re
+
+    from tafiti.generate import content
+
+    labelled = [
+        (language, re.sub(r"\{\w+\}", "", text))
+        for by_language in content.TEXTS.values()
+        for language, texts in by_language.items()
+        for text in texts
+        if re.search(r"[^\W\d_]{3}", text)
+    ]
+
+    guesses = detect_languages([text for _, text in labelled])
+
+    right = sum(guess == language for (language, _), guess in zip(labelled, guesses, strict=True))
+    assert len(labelled) >= 100
+    assert right / len(labelled) >= 0.9

@@ -60,6 +60,13 @@ def main(argv: list[str] | None = None) -> int:
     arguments.add_argument(
         "--markdown", type=Path, metavar="FILE", help="also write the results as Markdown to FILE"
     )
+    arguments.add_argument(
+        "--readme",
+        type=Path,
+        metavar="FILE",
+        help="replace the summary between the benchmark-summary markers of FILE "
+        "(or a line reading BENCHMARK-TABLE) with this run's summary",
+    )
     options = arguments.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     for noisy in ("prefect", "papermill", "nbconvert", "traitlets", "alembic", "httpx"):
@@ -86,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
 
     header += f"\nload average at end: {_load_average()}"
     print(f"load average at end: {_load_average()}", flush=True)
-    closing = [growth_table(bench), targets_table(bench)]
+    closing = [summary_table(bench), growth_table(bench)]
     for table in closing:
         print(table.to_text(), flush=True)
         print(flush=True)
@@ -94,11 +101,15 @@ def main(argv: list[str] | None = None) -> int:
     if profiles:
         print(profiles, flush=True)
 
+    summary, growth = closing
     if options.markdown:
         options.markdown.write_text(
-            to_markdown(header, [*bench.tables, *closing], profiles), encoding="utf-8"
+            to_markdown(header, [summary, *bench.tables, growth], profiles), encoding="utf-8"
         )
         print(f"wrote {options.markdown}", flush=True)
+    if options.readme:
+        update_readme(options.readme, header, summary)
+        print(f"updated the benchmark summary in {options.readme}", flush=True)
     return 0
 
 
@@ -134,20 +145,21 @@ def growth_table(bench: Bench) -> Table:
     return table
 
 
-def targets_table(bench: Bench) -> Table:
-    table = Table("Targets", ["target", "goal", "measured", "result"])
-    for target in bench.targets:
-        table.add(target.name, target.goal, target.measured, "met" if target.met else "MISSED")
+def summary_table(bench: Bench) -> Table:
+    table = Table("Summary and targets", ["figure", "measured", "target", "result"])
+    for figure in bench.figures:
+        result = "" if figure.met is None else "met" if figure.met else "MISSED"
+        table.add(figure.name, figure.measured, figure.goal or "", result)
     return table
 
 
 def profile_sections(bench: Bench) -> str:
     """Collect the cProfile top 15 of every missed target as text."""
     parts = []
-    for target in bench.targets:
-        if not target.met and target.profile:
-            parts.append(f"MISSED {target.name}: where the time goes (cProfile, by own time)")
-            parts.append(target.profile)
+    for figure in bench.figures:
+        if figure.met is False and figure.profile:
+            parts.append(f"MISSED {figure.name}: where the time goes (cProfile, by own time)")
+            parts.append(figure.profile)
             parts.append("")
     return "\n".join(parts)
 
@@ -161,6 +173,32 @@ def to_markdown(header: str, tables: list[Table], profiles: str) -> str:
     if profiles:
         lines += ["### Profiles of missed targets", "", "```", profiles.rstrip(), "```", ""]
     return "\n".join(lines)
+
+
+README_START = "<!-- benchmark-summary:start: written by python -m benchmarks --readme -->"
+README_END = "<!-- benchmark-summary:end -->"
+README_PLACEHOLDER = "BENCHMARK-TABLE"
+
+
+def update_readme(path: Path, header: str, summary: Table) -> None:
+    """Replace the summary block of ``path`` (or its placeholder line) with this run's."""
+    text = path.read_text(encoding="utf-8")
+    lines = [f"- {line}" for line in header.splitlines()]
+    table = summary.to_markdown().split("\n", 2)[2]
+    block = "\n".join([README_START, *lines, "", table, README_END])
+
+    if README_START in text and README_END in text:
+        before, _, rest = text.partition(README_START)
+        _, _, after = rest.partition(README_END)
+        text = before + block + after
+    elif f"\n{README_PLACEHOLDER}\n" in text:
+        text = text.replace(f"\n{README_PLACEHOLDER}\n", f"\n{block}\n", 1)
+    else:
+        raise SystemExit(
+            f"{path}: no benchmark summary block to replace; add a line reading "
+            f"{README_PLACEHOLDER} where the summary belongs"
+        )
+    path.write_text(text, encoding="utf-8")
 
 
 def _version(name: str) -> str:

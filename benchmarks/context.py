@@ -31,13 +31,17 @@ SEED = 8
 
 
 @dataclass
-class Target:
-    """A speed the project promises, the figure measured against it, and whether it was met."""
+class KeyFigure:
+    """A headline figure for the summary, with the target it is held to, if any.
+
+    ``met`` is ``None`` for a figure without a target. ``profile`` is where the
+    time goes (cProfile) when a target was missed.
+    """
 
     name: str
-    goal: str
     measured: str
-    met: bool
+    goal: str | None = None
+    met: bool | None = None
     profile: str | None = None
 
 
@@ -64,7 +68,7 @@ class Bench:
     quick: bool
     peers_python: Path
     tables: list[Table] = field(default_factory=list)
-    targets: list[Target] = field(default_factory=list)
+    figures: list[KeyFigure] = field(default_factory=list)
     growth: list[Growth] = field(default_factory=list)
     warmed_up_sync: bool = False
     _exports: dict[tuple[int, int], tuple[Path, dict[str, Any]]] = field(default_factory=dict)

@@ -37,7 +37,7 @@ class Table:
     def to_markdown(self) -> str:
         lines = [f"### {self.title}", ""]
         lines.append("| " + " | ".join(self.columns) + " |")
-        lines.append("|" + "|".join("---:" for _ in self.columns) + "|")
+        lines.append("|" + "|".join("---" for _ in self.columns) + "|")
         lines += ["| " + " | ".join(_escape(cell) for cell in row) + " |" for row in self.rows]
         if self.notes:
             lines.append("")

@@ -55,7 +55,7 @@ def test_table_markdown_rows_and_escaped_pipes() -> None:
 
     assert lines[0] == "### Parse"
     assert lines[2] == "| tool | msg/s |"
-    assert lines[3] == "|---:|---:|"
+    assert lines[3] == "|---|---|"
     assert lines[4] == "| tafiti | 143,000 |"
     assert lines[5] == "| a\\|b | 1 |"
 
@@ -83,3 +83,26 @@ def test_parse_worker_counts_tafiti_messages(tmp_path: Path) -> None:
     assert counts["tool"] == "tafiti"
     assert counts["messages"] == 3
     assert counts["events"] == 1
+
+
+def test_update_readme_fills_placeholder_then_block(tmp_path: Path) -> None:
+    from benchmarks.__main__ import README_END, README_START, update_readme
+
+    readme = tmp_path / "README.md"
+    readme.write_text("## Benchmarks\n\nBENCHMARK-TABLE\n\n## Next\n", encoding="utf-8")
+    first = Table("Summary", ["figure", "measured"])
+    first.add("sync", "1,000")
+    second = Table("Summary", ["figure", "measured"])
+    second.add("sync", "52,000")
+
+    update_readme(readme, "date: today", first)
+    update_readme(readme, "date: tomorrow", second)
+    text = readme.read_text(encoding="utf-8")
+
+    assert "BENCHMARK-TABLE" not in text
+    assert text.count(README_START) == 1
+    assert text.count(README_END) == 1
+    assert "- date: tomorrow" in text
+    assert "| sync | 52,000 |" in text
+    assert "1,000" not in text
+    assert text.endswith("\n\n## Next\n")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tafiti.config import Settings, get_settings
-from tafiti.errors import ExportTooLargeError
+from tafiti.errors import ConfigError, ExportError, ExportTooLargeError
 from tafiti.parsing.output import (
     MEDIA_TOKEN,
     media_folded_text,
@@ -21,7 +21,7 @@ from tafiti.parsing.output import (
     summarize,
 )
 from tafiti.parsing.parser import parse_export_text
-from tafiti.parsing.reader import read_export
+from tafiti.parsing.reader import ExportText, read_export
 from tafiti.parsing.records import DateOrder, ParsedExport, ParseWarning, Record, RecordKind
 
 __all__ = [
@@ -55,21 +55,9 @@ def parse_bytes(
     order; without it the ``date_order`` setting is.
     """
     settings = settings or get_settings()
-    export = read_export(data, filename, settings)
-    order, source = _default_order(default_date_order, settings)
-    names = tuple(n for n in (export.member, filename) if n)
-    parsed = parse_export_text(
-        export.text,
-        filename,
-        default_date_order=order,
-        default_source=source,
-        max_message_chars=settings.max_message_chars,
-        names=names,
-        media_files=export.media_files,
+    return _parse_export(
+        read_export(data, filename, settings), filename, default_date_order, settings
     )
-    parsed.encoding = export.encoding
-    parsed.container = export.container
-    return parsed
 
 
 def parse_file(
@@ -81,20 +69,40 @@ def parse_file(
     """Read and parse one export file; errors name the file by its path."""
     settings = settings or get_settings()
     path = Path(path)
+    filename = str(path)
     try:
         size = path.stat().st_size
         if size > settings.max_export_bytes:
             raise ExportTooLargeError(
                 f"the file has {size:,} bytes, more than the limit of "
                 f"{settings.max_export_bytes:,} (setting TAFITI_MAX_EXPORT_BYTES)",
-                filename=str(path),
+                filename=filename,
             )
-        data = path.read_bytes()
+        # The bytes are a temporary, freed once decoded, to keep peak memory down.
+        export = read_export(path.read_bytes(), filename, settings)
     except OSError as error:
-        from tafiti.errors import ExportError
+        raise ExportError(f"cannot read the file: {error.strerror}", filename=filename) from None
+    return _parse_export(export, filename, default_date_order, settings)
 
-        raise ExportError(f"cannot read the file: {error.strerror}", filename=str(path)) from None
-    return parse_bytes(data, str(path), default_date_order=default_date_order, settings=settings)
+
+def _parse_export(
+    export: ExportText, filename: str, default_date_order: str | None, settings: Settings
+) -> ParsedExport:
+    order, source = _default_order(default_date_order, settings)
+    names = tuple(n for n in (export.member, filename) if n)
+    text, export.text = export.text, ""
+    parsed = parse_export_text(
+        text,
+        filename,
+        default_date_order=order,
+        default_source=source,
+        max_message_chars=settings.max_message_chars,
+        names=names,
+        media_files=export.media_files,
+    )
+    parsed.encoding = export.encoding
+    parsed.container = export.container
+    return parsed
 
 
 def parse_text(text: str, filename: str, *, default_date_order: str | None = None) -> ParsedExport:
@@ -114,8 +122,6 @@ def parse_text(text: str, filename: str, *, default_date_order: str | None = Non
 def _default_order(default_date_order: str | None, settings: Settings) -> tuple[str, str]:
     if default_date_order is not None:
         if default_date_order not in ("DMY", "MDY", "YMD"):
-            from tafiti.errors import ConfigError
-
             raise ConfigError(
                 f"invalid date order {default_date_order!r}; expected DMY, MDY or YMD"
             )

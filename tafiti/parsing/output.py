@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import datetime
 from itertools import compress, repeat
-from operator import attrgetter, is_not, methodcaller
+from operator import attrgetter, is_not
 from typing import Any
 
 from tafiti.parsing.phrases import PhraseBook, default_phrase_book
@@ -78,7 +79,8 @@ def parsed_to_json_text(parsed: ParsedExport) -> str:
     return head + ",\n".join(lines) + "\n]}"
 
 
-_ISO_SECONDS = methodcaller("isoformat", timespec="seconds")
+# Timestamps carry no microseconds, so isoformat() gives seconds precision.
+_ISO_SECONDS = datetime.isoformat
 _RECORD_JSON = '{{"timestamp": "{}", "author": {}, "text": {}, "kind": "{}"{}}}'
 
 

@@ -35,7 +35,7 @@ from tafiti.parsing.dates import (
 )
 from tafiti.parsing.events import describe_event
 from tafiti.parsing.headers import MARKS, HeaderFormat, detect_format, header_regex, parse_time
-from tafiti.parsing.phrases import PhraseBook, default_phrase_book
+from tafiti.parsing.phrases import ANCHOR_CHARS, PhraseBook, default_phrase_book
 from tafiti.parsing.records import ParsedExport, ParseWarning, Record
 
 log = logging.getLogger(__name__)
@@ -82,14 +82,12 @@ def parse_export_text(
 
     with _gc_paused():
         has_marks = "\u200e" in text or "\u200f" in text
-        source = "\n" + text
-        del text
-        parts = header_regex(shape).split(source)
+        parts = _split_at_headers(text, header_regex(shape))
         days, clocks, valid_dates = _read_dates_and_times(
             parts, shape, default_date_order, default_source
         )
         builder = _RecordBuilder(book, max_message_chars, filename, has_marks)
-        parts = builder.fold_unreadable_headers(parts, days, clocks, shape, source)
+        parts = builder.fold_unreadable_headers(parts, days, clocks, shape, text)
         builder.build(parts, days, clocks)
     records = builder.records
     if not records:
@@ -120,6 +118,25 @@ def parse_export_text(
         media_files=media_files,
         format_description=shape.describe(decision.order),
     )
+
+
+def _split_at_headers(text: str, regex: re.Pattern[str]) -> list[str | None]:
+    """Cut the text at every header: the preamble, then per header its groups and body.
+
+    The regex finds headers after a line end, which the first line lacks, so
+    the first line is matched on its own instead of copying the whole text
+    behind a "\n". The preamble keeps a leading "\n" either way, so that its
+    line ends count the lines before the first header.
+    """
+    parts: list[str | None] = regex.split(text)
+    first_line = text.partition("\n")[0]
+    found = regex.match("\n" + first_line)
+    preamble = parts[0] or ""
+    if found is None:
+        parts[0] = "\n" + preamble
+    else:
+        parts[0:1] = ["", *found.groups(), preamble[found.end() - 1 :]]
+    return parts
 
 
 @contextmanager
@@ -208,7 +225,7 @@ class _RecordBuilder:
         days: dict[str | None, date | None],
         clocks: dict[str | None, time | None],
         shape: HeaderFormat,
-        source: str,
+        text: str,
     ) -> list[str | None]:
         """Join each header that cannot be read to the body above it, with a warning.
 
@@ -251,7 +268,7 @@ class _RecordBuilder:
                 value = date_text if what == "date" else time_text
                 reason = f"invalid {what} {value!r} in a message header"
                 if source_lines is None:
-                    source_lines = source.split("\n")
+                    source_lines = ("\n" + text).split("\n")
                 raw = _raw_line(source_lines, header_line, author, body)
             else:
                 folded.extend((date_text, time_text, author, None, body))
@@ -279,7 +296,10 @@ class _RecordBuilder:
         """
         dates = parts[1::_STRIDE]
         times = parts[2::_STRIDE]
+        # One string object per distinct author instead of one per message.
         authors = parts[3::_STRIDE]
+        distinct_authors = {author: author for author in dict.fromkeys(authors)}
+        authors = list(map(distinct_authors.__getitem__, authors))
         bodies: list[str] = parts[5::_STRIDE]  # type: ignore[assignment]
         if not bodies:
             return
@@ -340,15 +360,15 @@ class _RecordBuilder:
         if matcher.unanchored:
             return list(range(len(bodies)))
         flags = [
-            map(matcher.heads.__contains__, map(itemgetter(slice(0, 3)), bodies)),
-            map(matcher.tails.__contains__, map(itemgetter(slice(-3, None)), bodies)),
+            map(matcher.heads.__contains__, map(itemgetter(slice(0, ANCHOR_CHARS)), bodies)),
+            map(matcher.tails.__contains__, map(itemgetter(slice(-ANCHOR_CHARS, None)), bodies)),
             map(_NO_AUTHOR.__contains__, authors),
             newlines,
         ]
         if matcher.short_heads:
-            flags.append(map(str.startswith, bodies, repeat(tuple(matcher.short_heads))))
+            flags.append(map(str.startswith, bodies, repeat(matcher.short_heads)))
         if matcher.short_tails:
-            flags.append(map(str.endswith, bodies, repeat(tuple(matcher.short_tails))))
+            flags.append(map(str.endswith, bodies, repeat(matcher.short_tails)))
         if self.has_marks:
             flags.append(map(_has_mark, bodies))
         suspects = {

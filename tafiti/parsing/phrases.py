@@ -49,6 +49,9 @@ EVENT_TYPES = (
 )
 FIELDS = ("actor", "people", "old", "new", "name", "file")
 
+# How many characters of a text's start and end the quick rejection compares.
+ANCHOR_CHARS = 6
+
 _QUOTES = '"“”„«»'
 _APOSTROPHES = "'’"
 _PLACEHOLDER = re.compile(r"\{(\w+)(?:=([^}]*))?\}")
@@ -258,19 +261,23 @@ class PhraseMatcher:
 
         starts = [*self.exact, *self.prefixes]
         ends = [*self.exact, *self.suffixes]
-        self.heads = frozenset(s[:3] for s in starts if len(s) >= 3)
-        self.short_heads = frozenset(s[:1] for s in starts if 0 < len(s) < 3)
-        self.tails = frozenset(s[-3:] for s in ends if len(s) >= 3)
-        self.short_tails = frozenset(s[-1:] for s in ends if 0 < len(s) < 3)
+        size = ANCHOR_CHARS
+        self.heads = frozenset(s[:size] for s in starts if len(s) >= size)
+        """The first ``ANCHOR_CHARS`` characters of every literal beginning."""
+        self.short_heads = tuple(s for s in starts if 0 < len(s) < size)
+        self.tails = frozenset(s[-size:] for s in ends if len(s) >= size)
+        """The last ``ANCHOR_CHARS`` characters of every literal ending."""
+        self.short_tails = tuple(s for s in ends if 0 < len(s) < size)
 
     def may_match(self, text: str) -> bool:
         """False when ``text`` certainly matches no phrase; cheap enough for every message."""
+        size = ANCHOR_CHARS
         return (
             self.unanchored
-            or text[:3] in self.heads
-            or text[-3:] in self.tails
-            or text[:1] in self.short_heads
-            or text[-1:] in self.short_tails
+            or text[:size] in self.heads
+            or text[-size:] in self.tails
+            or text.startswith(self.short_heads)
+            or text.endswith(self.short_tails)
         )
 
     def match(self, text: str) -> tuple[Phrase, re.Match[str] | None] | None:

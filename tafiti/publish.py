@@ -495,7 +495,7 @@ def _to_html(notebook: Any, page: dict[str, Any]) -> str:
     )
     resources = {"tafiti": {**page, "css": _stylesheet(), "version": __version__}}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
-    return _insert_table_of_contents(body)
+    return _insert_title_and_contents(body, page["title"])
 
 
 class _HeadingCollector(HTMLParser):
@@ -530,11 +530,18 @@ _OPEN_TOC_SCRIPT = (
 )
 
 
-def _insert_table_of_contents(page: str) -> str:
-    """Replace the template's TOC placeholder with links to the page's headings."""
+def _insert_title_and_contents(page: str, title: str) -> str:
+    """Fill the template's placeholders: ``title`` unless the notebook has an h1, and the TOC."""
     collector = _HeadingCollector()
     collector.feed(page)
     headings = collector.headings
+
+    if any(level == 1 for level, _, _ in headings):
+        page = page.replace("<!-- tafiti:title -->", "", 1)
+    else:
+        heading = f'<h1 class="page-title">{html.escape(title)}</h1>'
+        page = page.replace("<!-- tafiti:title -->", heading, 1)
+
     # The first heading, when it is an h1, is the page's title rather than a section.
     if headings and headings[0][0] == 1:
         headings = headings[1:]
@@ -772,6 +779,8 @@ def _index_row(settings: Settings, group: _GroupData, figures: dict[str, Any]) -
         "participants": int(figures.get("participants") or 0),
         "first": _format_time(figures.get("first")) or "",
         "last": _format_time(figures.get("last")) or "",
+        "first_date": (_format_time(figures.get("first")) or "")[:10],
+        "last_date": (_format_time(figures.get("last")) or "")[:10],
         "data_updated": _format_time(group.data_as_of, zone) or "",
         "status": status,
         "rendered_at": _format_time(state.get("rendered_at"), zone) or "",

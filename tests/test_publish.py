@@ -346,10 +346,12 @@ def test_failed_report_listed_in_index_others_publish(site):
     index = index_page(site.settings)
     assert '<a href="groups/alpha/index.html">Alpha Cohort Nakuru</a>' in index
     assert '<a href="groups/beta/index.html">Beta Cohort Mombasa</a>' in index
-    row = re.search(r'<tr[^>]*>\s*<td class="name">Broken Group.*?</tr>', index, re.DOTALL)
-    assert row is not None
-    assert 'class="status-failed"' in row.group(0)
-    assert "RuntimeError: cannot render a-broken" in row.group(0)
+    pattern = r'<tbody class="group" data-search="broken group.*?</tbody>'
+    group = re.search(pattern, index, re.DOTALL)
+    assert group is not None
+    assert "<strong>Broken Group</strong>" in group.group(0)
+    assert 'class="status-failed">failed 20' in group.group(0)
+    assert '<div class="error">RuntimeError: cannot render a-broken' in group.group(0)
     assert "1 report failed to render: Broken Group." in index
     # A failed report is tried again at the next run.
     assert publish.groups_to_render(site.settings) == ["a-broken"]
@@ -506,14 +508,15 @@ def test_index_lists_groups_with_key_figures(site):
     add_message(site.engine, "beta")
     index = publish.write_index(site.settings).read_text(encoding="utf-8")
 
-    rows = re.findall(r"<tr data-search=.*?</tr>", index, re.DOTALL)
-    assert len(rows) == 2
-    alpha, beta = rows
-    assert re.findall(r'<td class="number">([^<]*)</td>', alpha) == ["3", "2"]
-    assert re.findall(r'<td class="number">([^<]*)</td>', beta) == ["4", "1"]
-    assert "<td>2026-02-01 09:00</td>" in alpha
-    assert "<td>2026-02-01 09:02</td>" in alpha
-    assert "<td>2026-03-01 15:00 EAT</td>" in alpha
+    groups = re.findall(r'<tbody class="group".*?</tbody>', index, re.DOTALL)
+    assert len(groups) == 2
+    alpha, beta = groups
+    number = r'<td class="number" data-label="(\w+)">([^<]*)</td>'
+    assert re.findall(number, alpha) == [("Messages", "3"), ("Participants", "2")]
+    assert re.findall(number, beta) == [("Messages", "4"), ("Participants", "1")]
+    assert '<td data-label="First message" title="2026-02-01 09:00">2026-02-01</td>' in alpha
+    assert '<td data-label="Last message" title="2026-02-01 09:02">2026-02-01</td>' in alpha
+    assert '<td data-label="Data updated">2026-03-01 15:00 EAT</td>' in alpha
     assert 'data-search="alpha cohort nakuru alpha 2026-a tailoring"' in alpha
     assert "cohort 2026-A, programme Tailoring" in alpha
     assert "rendered 2026-" in alpha

@@ -1,6 +1,6 @@
-"""Docker HEALTHCHECK of the pipeline container: the database and the Prefect server answer.
+"""Docker HEALTHCHECK of the pipeline container: the database and the Prefect server respond.
 
-Exits 0 when both answer within a few seconds, 1 otherwise with the reason on
+Exits 0 when both respond within a few seconds, 1 otherwise with the reason on
 stderr. The Prefect server is checked only when PREFECT_API_URL is set.
 """
 

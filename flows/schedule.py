@@ -70,9 +70,9 @@ def parse_schedule(text: str) -> Schedule:
 
 
 def check_prefect_server() -> str:
-    """Return ``PREFECT_API_URL`` after checking a Prefect server answers there.
+    """Return ``PREFECT_API_URL`` after checking that a Prefect server responds there.
 
-    Raises :class:`ConfigError` when the variable is unset or the server does not answer.
+    Raises :class:`ConfigError` when the variable is unset or the health check fails.
     """
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL
@@ -88,7 +88,7 @@ def check_prefect_server() -> str:
         error = client.api_healthcheck()
     if error is not None:
         raise ConfigError(
-            f"the Prefect server at PREFECT_API_URL={url} did not answer ({error});"
+            f"health check of the Prefect server at PREFECT_API_URL={url} failed ({error});"
             " start it with `prefect server start` or correct PREFECT_API_URL"
         )
     return url
@@ -97,9 +97,9 @@ def check_prefect_server() -> str:
 def serve_pipeline(settings: Settings) -> None:
     """Register the pipeline on ``settings.schedule`` with the Prefect server and serve it.
 
-    Each scheduled run executes in a subprocess started by Prefect's runner; it
+    Prefect's runner executes each scheduled run in a subprocess. That subprocess
     reads tafiti's settings from the environment, so settings given on the
-    command line are exported first.
+    command line are exported to it first.
     """
     schedule = parse_schedule(settings.schedule)
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:

@@ -1,7 +1,7 @@
 """Report rendering on a Dask cluster gives the same reports as rendering here.
 
-One of the sample exports is synced into a SQLite database; the publish flow
-then renders every report twice, once with Prefect's default task runner and
+One of the sample exports is synced into a SQLite database. The publish flow
+then renders every report twice: once with Prefect's default task runner, and
 once with ``TAFITI_DASK_ADDRESS`` pointing at a local cluster of two worker
 processes on 127.0.0.1. The pages must show the same numbers; the times they
 were rendered may differ and are left out of the comparison.

@@ -64,7 +64,8 @@ def test_env_sample_comments_every_setting() -> None:
         before = number - 1
         while before >= 0 and re.match(r"^#?\s*[A-Z][A-Z0-9_]*=", lines[before]):
             before -= 1
-        assert before >= 0 and lines[before].startswith("# "), f"no comment above {line!r}"
+        assert before >= 0, f"no comment above {line!r}"
+        assert lines[before].startswith("# "), f"no comment above {line!r}"
 
 
 def test_env_sample_turns_telemetry_off() -> None:

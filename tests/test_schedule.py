@@ -67,7 +67,7 @@ def test_unreachable_prefect_server_is_rejected() -> None:
     url = f"http://127.0.0.1:{port}/api"
 
     with temporary_settings(updates={PREFECT_API_URL: url}):
-        with pytest.raises(ConfigError, match=f"127.0.0.1:{port}/api did not answer"):
+        with pytest.raises(ConfigError, match=f"127.0.0.1:{port}/api failed"):
             check_prefect_server()
 
 

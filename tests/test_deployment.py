@@ -166,6 +166,7 @@ def test_compose_jupyter_token_from_environment(compose: dict[str, Any]) -> None
     assert jupyter["environment"]["JUPYTER_TOKEN"].startswith("${JUPYTER_TOKEN:?")
     assert jupyter["environment"]["TAFITI_MIGRATE"] == "false"
     assert jupyter["ports"] == ["127.0.0.1:${JUPYTER_PORT:-8888}:8888"]
+    assert "http://127.0.0.1:8888/api" in " ".join(jupyter["healthcheck"]["test"])
 
 
 def test_dockerfile_passes_hadolint() -> None:

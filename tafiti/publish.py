@@ -40,16 +40,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, case, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from tafiti import __version__
 from tafiti.config import Settings, get_settings
-from tafiti.errors import PublishError
+from tafiti.errors import PublishError, TafitiError
 from tafiti.store.models import Event, ExportFile, Group, Message, Participant
+
+if TYPE_CHECKING:
+    from tafiti.privacy import Pseudonymiser
 
 log = logging.getLogger(__name__)
 
@@ -288,7 +292,10 @@ def write_index(settings: Settings | None = None) -> Path:
     figures = {group["slug"]: group for group in list_groups(engine)}
     groups = _read_groups(engine)
 
-    rows = [_index_row(settings, group, figures.get(group.slug, {})) for group in groups]
+    pseudonymiser = _pseudonymiser(engine, settings)
+    rows = [
+        _index_row(settings, group, figures.get(group.slug, {}), pseudonymiser) for group in groups
+    ]
     overview_state = _read_state(reports_dir / OVERVIEW)
     overview = None
     if overview_state or (reports_dir / OVERVIEW / "index.html").exists():
@@ -307,7 +314,7 @@ def write_index(settings: Settings | None = None) -> Path:
         total_messages=sum(row["messages"] for row in rows),
         overview=overview,
         failed_reports=failed_reports,
-        failed_exports=_failed_exports(engine, settings),
+        failed_exports=_failed_exports(engine, settings, pseudonymiser),
         provenance=_index_provenance(settings),
     )
     path = reports_dir / "index.html"
@@ -368,6 +375,8 @@ def _render(
         seconds = time.monotonic() - started
         message = _describe_error(error, executed)
         log.error("report %s failed to render: %s", name, message, exc_info=True)
+        # The message goes to the index, so the names and numbers it quotes are replaced.
+        message = _scrub(message, settings)
         state |= {
             "status": "failed",
             "error": message,
@@ -567,10 +576,8 @@ _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def _describe_error(error: Exception, executed: Path) -> str:
-    """Return a one-paragraph description of a failed render, phone numbers masked."""
+    """Return a one-paragraph description of a failed render."""
     from papermill.exceptions import PapermillExecutionError
-
-    from tafiti.privacy import mask_phone_numbers
 
     if isinstance(error, PapermillExecutionError):
         value = _ANSI_ESCAPE.sub("", str(error.evalue)).strip()
@@ -580,9 +587,7 @@ def _describe_error(error: Exception, executed: Path) -> str:
         )
     else:
         message = f"{type(error).__name__}: {_ANSI_ESCAPE.sub('', str(error)).strip()}"
-    # NOTE: only phone numbers are masked here; an error quoting a participant's
-    # name (a KeyError on a name, say) shows it in the index.
-    return mask_phone_numbers(message)
+    return message
 
 
 # --- the render state next to each page ---------------------------------------------------
@@ -725,6 +730,28 @@ def _read_group(engine: Engine, slug: str) -> _GroupData:
     )
 
 
+def _pseudonymiser(engine: Engine, settings: Settings) -> Pseudonymiser:
+    """A pseudonymiser for every participant and advisor in the store (off for real names)."""
+    from tafiti.privacy import Pseudonymiser
+
+    with engine.connect() as connection:
+        names = set(connection.scalars(select(Participant.name)))
+        names.update(connection.scalars(select(Participant.canonical_name)))
+        names.update(connection.scalars(select(Group.advisor).where(Group.advisor.is_not(None))))
+    return Pseudonymiser.from_settings(sorted(names), settings)
+
+
+def _scrub(text: str, settings: Settings) -> str:
+    """Replace participants' names and phone numbers in ``text`` unless reports show real names."""
+    from tafiti.privacy import mask_phone_numbers
+
+    try:
+        return _pseudonymiser(_engine(settings), settings).text(text) or ""
+    except (SQLAlchemyError, TafitiError) as error:
+        log.warning("cannot read participant names to hide them in an error message: %s", error)
+        return mask_phone_numbers(text) if _pseudonymise(settings) else text
+
+
 def _overview_fingerprint(engine: Engine, groups: list[_GroupData]) -> str:
     """Fingerprint every group's data and the export files that failed."""
     with engine.connect() as connection:
@@ -738,21 +765,22 @@ def _overview_fingerprint(engine: Engine, groups: list[_GroupData]) -> str:
     return hashlib.sha256(json.dumps(inputs, default=str).encode("utf-8")).hexdigest()
 
 
-def _failed_exports(engine: Engine, settings: Settings) -> list[dict[str, str]]:
-    from tafiti.privacy import mask_phone_numbers
-
+def _failed_exports(
+    engine: Engine, settings: Settings, pseudonymiser: Pseudonymiser
+) -> list[dict[str, str]]:
     with engine.connect() as connection:
         rows = connection.execute(
             select(ExportFile.name, ExportFile.error, ExportFile.finished_at)
             .where(ExportFile.status == "failed")
             .order_by(ExportFile.name)
         ).all()
-    mask = mask_phone_numbers if _pseudonymise(settings) else (lambda text: text)
     zone = _zone(settings)
+    # NOTE: a failed file's own participants are not in the store, so only the
+    # names of stored participants and phone numbers are replaced in its row.
     return [
         {
-            "name": mask(row.name),
-            "error": mask(row.error or "no reason recorded"),
+            "name": pseudonymiser.text(row.name),
+            "error": pseudonymiser.text(row.error or "no reason recorded"),
             "tried": _format_time(_utc(row.finished_at), zone) or "",
         }
         for row in rows
@@ -762,18 +790,27 @@ def _failed_exports(engine: Engine, settings: Settings) -> list[dict[str, str]]:
 # --- the index ------------------------------------------------------------------------------
 
 
-def _index_row(settings: Settings, group: _GroupData, figures: dict[str, Any]) -> dict[str, Any]:
+def _index_row(
+    settings: Settings,
+    group: _GroupData,
+    figures: dict[str, Any],
+    pseudonymiser: Pseudonymiser,
+) -> dict[str, Any]:
     report_dir = _group_dir(settings, group.slug)
     state = _read_state(report_dir)
     status = state.get("status") or "pending"
     has_page = (report_dir / "index.html").exists()
     zone = _zone(settings)
-    details = ", ".join(f"{label} {value}" for label, value in group.details.items())
+    # The advisor usually writes in the group too, so their name is a participant's.
+    details = {
+        label: pseudonymiser.name(value) if label == "advisor" else value
+        for label, value in group.details.items()
+    }
     return {
         "slug": group.slug,
         "name": group.name,
-        "details": details,
-        "search_text": " ".join([group.name, group.slug, *group.details.values()]).lower(),
+        "details": ", ".join(f"{label} {value}" for label, value in details.items()),
+        "search_text": " ".join([group.name, group.slug, *details.values()]).lower(),
         "href": f"groups/{quote(group.slug)}/index.html" if has_page else None,
         "messages": int(figures.get("messages") or 0),
         "participants": int(figures.get("participants") or 0),
@@ -785,7 +822,7 @@ def _index_row(settings: Settings, group: _GroupData, figures: dict[str, Any]) -
         "status": status,
         "rendered_at": _format_time(state.get("rendered_at"), zone) or "",
         "failed_at": _format_time(state.get("failed_at"), zone) or "",
-        "error": state.get("error") or "",
+        "error": pseudonymiser.text(state.get("error") or ""),
     }
 
 

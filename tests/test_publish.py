@@ -25,6 +25,7 @@ from sqlalchemy import insert, update
 from tafiti import __version__, publish
 from tafiti.config import Settings
 from tafiti.errors import PublishError
+from tafiti.privacy import pseudonym
 from tafiti.store.db import get_engine
 from tafiti.store.models import ExportFile, Group, Message, Participant
 
@@ -535,7 +536,7 @@ def test_index_lists_failed_export_files(site):
                 name="bad.txt",
                 checksum="x",
                 status="failed",
-                error="bad.txt: no line reads as a message header; call +254 712 345 678",
+                error="bad.txt, line 3: Amina Otieno: not a header; call +254 712 345 678",
                 records=0,
                 new_records=0,
                 known_records=0,
@@ -548,12 +549,38 @@ def test_index_lists_failed_export_files(site):
     section = index.split('id="failed-exports"', 1)[1]
     assert "1 export file failed" in section
     assert "<td>bad.txt</td>" in section
-    assert "no line reads as a message header; call [phone]" in section
+    amina = pseudonym("Amina Otieno", b"test-key")
+    assert f"bad.txt, line 3: {amina}: not a header; call [phone]" in section
     assert "712 345" not in index
+    assert "Amina" not in index
     # Stored as 09:00 UTC, shown in Africa/Nairobi.
     assert "<td>2026-03-01 12:00 EAT</td>" in section
     # The overview lists failed files too, so it is out of date now.
     assert publish.overview_changed(site.settings)
+
+
+def test_index_shows_advisor_as_pseudonym(site):
+    with site.engine.begin() as connection:
+        connection.execute(
+            update(Group).where(Group.slug == "alpha").values(advisor="Baraka Mwangi")
+        )
+
+    index = publish.write_index(site.settings).read_text(encoding="utf-8")
+
+    assert f"advisor {pseudonym('Baraka Mwangi', b'test-key')}" in index
+    assert "Baraka" not in index
+
+
+def test_index_shows_advisor_name_with_real_names(site):
+    real = site.settings.model_copy(update={"report_names": "real"})
+    with site.engine.begin() as connection:
+        connection.execute(
+            update(Group).where(Group.slug == "alpha").values(advisor="Baraka Mwangi")
+        )
+
+    index = publish.write_index(real).read_text(encoding="utf-8")
+
+    assert "advisor Baraka Mwangi" in index
 
 
 def test_index_with_empty_database(settings, monkeypatch, tmp_path):

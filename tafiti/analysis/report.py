@@ -1,9 +1,9 @@
 """Everything one group report needs, loaded once and pseudonymised before any metric.
 
 :func:`load_group_report` reads a group's rows, replaces names with pseudonyms
-(unless ``pseudonymise`` is False), and builds the membership spans; the notebook then
-calls the section functions below, which return tables ready to display, and
-the charts in :mod:`tafiti.analysis.plots`.
+(unless ``pseudonymise`` is False), and builds the membership spans. The
+notebook then calls the section functions below, which return tables ready to
+display, and the charts in :mod:`tafiti.analysis.plots`.
 """
 
 from __future__ import annotations
@@ -140,7 +140,9 @@ def load_group_report(
     export_files = load_export_files(engine, slug)
 
     names = set(participant_names(participants, history_events))
-    names |= set(group_row["info"].get("facilitators", []))
+    names |= set(group_row["info"].get("facilitators") or [])
+    if group_row.get("advisor"):
+        names.add(group_row["advisor"])
     for alias, canonical in (group_row["info"].get("aliases") or {}).items():
         names.add(alias)
         names.add(canonical)

@@ -114,6 +114,7 @@ class _GroupData:
     name: str
     fingerprint: str
     data_as_of: datetime | None  # when an export of this group was last imported, in UTC
+    first_message: datetime | None  # wall-clock time, as exported
     last_message: datetime | None
     export_files: int
     details: dict[str, str]
@@ -678,6 +679,7 @@ def _read_group(engine: Engine, slug: str) -> _GroupData:
             select(
                 func.count(Message.id),
                 func.max(Message.id),
+                func.min(Message.timestamp),
                 func.max(Message.timestamp),
                 func.sum(case((Message.deleted, 1), else_=0)),
             ).where(Message.group_id == group.id)
@@ -724,7 +726,8 @@ def _read_group(engine: Engine, slug: str) -> _GroupData:
         name=group.name,
         fingerprint=fingerprint,
         data_as_of=_utc(exports[1]),
-        last_message=messages[2],
+        first_message=messages[2],
+        last_message=messages[3],
         export_files=exports[0],
         details=details,
     )
@@ -814,10 +817,10 @@ def _index_row(
         "href": f"groups/{quote(group.slug)}/index.html" if has_page else None,
         "messages": int(figures.get("messages") or 0),
         "participants": int(figures.get("participants") or 0),
-        "first": _format_time(figures.get("first")) or "",
-        "last": _format_time(figures.get("last")) or "",
-        "first_date": (_format_time(figures.get("first")) or "")[:10],
-        "last_date": (_format_time(figures.get("last")) or "")[:10],
+        "first": _format_time(group.first_message) or "",
+        "last": _format_time(group.last_message) or "",
+        "first_date": (_format_time(group.first_message) or "")[:10],
+        "last_date": (_format_time(group.last_message) or "")[:10],
         "data_updated": _format_time(group.data_as_of, zone) or "",
         "status": status,
         "rendered_at": _format_time(state.get("rendered_at"), zone) or "",

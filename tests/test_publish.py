@@ -20,6 +20,7 @@ from types import SimpleNamespace
 
 import nbformat
 import pytest
+from browser import DESKTOP, PHONE, chromium, open_offline, page_overflow
 from sqlalchemy import insert, update
 
 from tafiti import __version__, publish
@@ -597,3 +598,94 @@ def test_index_search_script_is_inline(site):
 
     assert '<input id="group-search" class="search" type="search"' in index
     assert re.findall(r"<script[^>]*>", index) == ["<script>"]
+
+
+# --- in a browser -------------------------------------------------------------------------
+
+
+def published_pages(reports_dir: Path) -> list[Path]:
+    return sorted(reports_dir.rglob("index.html"))
+
+
+def test_pages_load_nothing_outside_reports_folder(site):
+    reports = site.settings.reports_dir
+    pages = published_pages(reports)
+    assert [page.relative_to(reports).as_posix() for page in pages] == [
+        "groups/alpha/index.html",
+        "groups/beta/index.html",
+        "index.html",
+        "overview/index.html",
+    ]
+
+    with chromium() as browser:
+        for page_file in pages:
+            with open_offline(browser, page_file, reports) as (page, load):
+                assert load.blocked == [], page_file
+                assert load.errors == [], page_file
+                assert page.title()
+
+
+def test_report_links_lead_to_index(site):
+    reports = site.settings.reports_dir
+
+    with chromium() as browser:
+        with open_offline(browser, reports / "groups" / "alpha" / "index.html", reports) as (
+            page,
+            load,
+        ):
+            page.click("text=All reports")
+            page.wait_for_load_state("load")
+            assert page.url == (reports / "index.html").as_uri()
+            page.click("text=Alpha Cohort Nakuru")
+            page.wait_for_load_state("load")
+            assert page.url == (reports / "groups" / "alpha" / "index.html").as_uri()
+            assert load.blocked == []
+
+
+def test_pages_fit_phone_width(site):
+    reports = site.settings.reports_dir
+
+    with chromium() as browser:
+        for page_file in published_pages(reports):
+            with open_offline(browser, page_file, reports, viewport=PHONE) as (page, _):
+                assert page_overflow(page) == 0, page_file
+                # The wide table scrolls inside its own box instead.
+                if "groups" in page_file.parts:
+                    output = page.locator("div.jp-OutputArea-output:has(table)").first
+                    box = output.bounding_box()
+                    assert box["x"] + box["width"] <= PHONE["width"]
+                    assert output.evaluate("box => box.scrollWidth > box.clientWidth")
+
+
+def test_contents_open_on_wide_screens_only(site):
+    reports = site.settings.reports_dir
+    report = reports / "groups" / "alpha" / "index.html"
+
+    with chromium() as browser:
+        with open_offline(browser, report, reports, viewport=DESKTOP) as (page, _):
+            assert page.locator("nav.toc details").get_attribute("open") is not None
+            assert page.locator("nav.toc a", has_text="Membership").is_visible()
+        with open_offline(browser, report, reports, viewport=PHONE) as (page, _):
+            assert page.locator("nav.toc details").get_attribute("open") is None
+            page.click("nav.toc summary")
+            page.click("nav.toc a:has-text('Membership')")
+            assert page.url.endswith("#Membership")
+
+
+def test_index_search_filters_groups(site):
+    reports = site.settings.reports_dir
+
+    with chromium() as browser:
+        with open_offline(browser, reports / "index.html", reports) as (page, _):
+            groups = page.locator("tbody.group")
+            assert groups.count() == 2
+
+            page.fill("#group-search", "mombasa")
+            assert [groups.nth(i).is_visible() for i in range(2)] == [False, True]
+
+            page.fill("#group-search", "cohort tailoring")
+            assert [groups.nth(i).is_visible() for i in range(2)] == [True, True]
+
+            page.fill("#group-search", "kisumu")
+            assert [groups.nth(i).is_visible() for i in range(2)] == [False, False]
+            assert page.locator("#no-match").is_visible()

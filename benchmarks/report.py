@@ -22,6 +22,7 @@ TARGET_REPORT_SECONDS = 20.0
 PIPELINE_GROUPS = 50
 PIPELINE_MESSAGES = 5_000
 SAMPLE_SECONDS = 0.5
+MEMORY_SHARE_LIMIT = 0.5
 
 
 def _only_slug(engine_url: str) -> str:
@@ -146,12 +147,19 @@ class ProcessTree:
 
     peak_rss_kib: int = 0
     max_kernels: int = 0
+    stopped: bool = False
 
 
 def watch_process_tree(process: subprocess.Popen[bytes]) -> ProcessTree:
-    """Wait for ``process``, sampling the memory of it and its descendants meanwhile."""
+    """Wait for ``process``, sampling the memory of it and its descendants meanwhile.
+
+    The whole tree is killed if it takes more than half of the machine's
+    memory, so that a run that starts too many kernels fails alone instead of
+    pushing the machine out of memory.
+    """
     import psutil
 
+    limit_kib = psutil.virtual_memory().total * MEMORY_SHARE_LIMIT // 1024
     seen = ProcessTree()
     root = psutil.Process(process.pid)
     while process.poll() is None:
@@ -169,6 +177,15 @@ def watch_process_tree(process: subprocess.Popen[bytes]) -> ProcessTree:
                 continue
         seen.peak_rss_kib = max(seen.peak_rss_kib, rss // 1024)
         seen.max_kernels = max(seen.max_kernels, kernels)
+        if seen.peak_rss_kib > limit_kib:
+            log.error("tafiti run uses %.1f GiB, over the limit: stopping it", rss / 2**30)
+            seen.stopped = True
+            for member in reversed(members):
+                try:
+                    member.kill()
+                except psutil.NoSuchProcess:
+                    continue
+            break
         time.sleep(SAMPLE_SECONDS)
     process.wait()
     return seen
@@ -238,10 +255,21 @@ def run_pipeline(bench: Bench) -> None:
     bench.figures.append(
         KeyFigure(
             f"tafiti run on {PIPELINE_GROUPS} new groups of {PIPELINE_MESSAGES:,} messages (s)",
-            seconds(elapsed) if process.returncode == 0 else f"failed ({process.returncode})",
+            seconds(elapsed) if process.returncode == 0 else _failure(tree, process.returncode),
         )
     )
+    if tree.stopped:
+        table.notes.append(
+            f"STOPPED: the run used more than {MEMORY_SHARE_LIMIT:.0%} of the machine's memory "
+            f"with {tree.max_kernels} kernels running at once."
+        )
     if process.returncode != 0:
         tail = log_path.read_text(encoding="utf-8", errors="replace").strip()[-300:]
         table.notes.append(f"tafiti run failed: {tail}")
     bench.show(table)
+
+
+def _failure(tree: ProcessTree, returncode: int) -> str:
+    if tree.stopped:
+        return f"stopped at {tree.peak_rss_kib / 2**20:.1f} GiB, {tree.max_kernels} kernels"
+    return f"failed (exit {returncode})"

@@ -360,10 +360,11 @@ def test_failed_report_listed_in_index_others_publish(site):
 
 
 def test_failed_rerender_keeps_previous_page(site):
-    source = site.notebooks["group"].read_text(encoding="utf-8")
-    site.notebooks["group"].write_text(
-        source.replace("if 'broken' in group", "if 'alpha' in group"), encoding="utf-8"
-    )
+    notebook = nbformat.read(site.notebooks["group"], as_version=4)
+    failing = notebook.cells[2].source.replace('if "broken" in group', 'if "alpha" in group')
+    assert failing != notebook.cells[2].source
+    notebook.cells[2].source = failing
+    nbformat.write(notebook, site.notebooks["group"])
 
     result = publish.render_group_report("alpha", site.settings)
 

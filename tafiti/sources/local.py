@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +13,8 @@ from tafiti.sources.base import EXPORT_SUFFIXES, Source, SourceFile
 
 if TYPE_CHECKING:
     from tafiti.config import Settings
+
+log = logging.getLogger(__name__)
 
 _CHUNK = 1024 * 1024
 
@@ -42,25 +45,50 @@ class LocalFolderSource(Source):
                 continue
             if any(part.startswith(".") for part in path.relative_to(self.root).parts):
                 continue
-            stat = path.stat()
+            try:
+                stat = path.stat()
+                checksum = _md5_of(path)
+            except FileNotFoundError:
+                log.info("%s: removed while the source was listed; not synced", path)
+                continue
+            except OSError as error:
+                # Listed with an empty checksum, which matches no import, so the
+                # sync fetches the file and records the read error in its row.
+                log.debug("%s: cannot read export: %s", path, error.strerror)
+                files.append(SourceFile(self.url, _key(self.root, path), path.name, None, None, ""))
+                continue
             files.append(
                 SourceFile(
                     source=self.url,
-                    key=path.relative_to(self.root).as_posix(),
+                    key=_key(self.root, path),
                     name=path.name,
                     size=stat.st_size,
                     modified=datetime.fromtimestamp(stat.st_mtime, tz=UTC),
-                    checksum=_md5_of(path),
+                    checksum=checksum,
                 )
             )
         return files
 
     def fetch(self, file: SourceFile) -> bytes:
+        """Read ``file`` whole; raise :class:`SourceError` if it changed since it was listed.
+
+        Importing changed bytes under the listed checksum would mark content as
+        imported that never was, so the file fails this sync and the next imports it.
+        """
         path = self.root / file.key
         try:
-            return path.read_bytes()
+            data = path.read_bytes()
         except OSError as error:
             raise SourceError(f"{path}: cannot read export: {error.strerror}") from error
+        if hashlib.md5(data, usedforsecurity=False).hexdigest() != file.checksum:
+            raise SourceError(
+                f"{path}: the file changed after the sync listed it, so the next sync imports it"
+            )
+        return data
+
+
+def _key(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
 
 
 def _md5_of(path: Path) -> str:

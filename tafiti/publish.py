@@ -74,7 +74,7 @@ Status = Literal["rendered", "failed"]
 
 @dataclass
 class ReportResult:
-    """How one report's render ended."""
+    """The outcome of one report's render."""
 
     name: str  # the group's slug, or "overview"
     status: Status
@@ -87,7 +87,7 @@ class ReportResult:
 
 @dataclass
 class PublishSummary:
-    """What :func:`publish_reports` did."""
+    """The outcome of :func:`publish_reports`: report results, unchanged groups, the index."""
 
     reports: list[ReportResult] = field(default_factory=list)
     overview: ReportResult | None = None
@@ -218,7 +218,7 @@ def groups_to_render(settings: Settings | None = None, *, force: bool = False) -
 
 
 def overview_changed(settings: Settings | None = None, *, force: bool = False) -> bool:
-    """Tell whether the overview is out of date, by the same rules as :func:`groups_to_render`."""
+    """Return whether the overview is out of date, by the rules of :func:`groups_to_render`."""
     settings = settings or get_settings()
     if force:
         return True
@@ -445,7 +445,7 @@ def _execute(notebook: Path, executed: Path, parameters: dict[str, Any], setting
 
 
 def _kernel_manager_class(environment: dict[str, str]) -> type:
-    """A kernel manager that starts ipykernel in this Python with ``environment`` added.
+    """Create a kernel manager class that starts ipykernel in this Python with ``environment``.
 
     A kernel spec named "python3" found elsewhere on the Jupyter path could run
     another interpreter, without tafiti installed; this one cannot. The kernel
@@ -734,7 +734,7 @@ def _read_group(engine: Engine, slug: str) -> _GroupData:
 
 
 def _pseudonymiser(engine: Engine, settings: Settings) -> Pseudonymiser:
-    """A pseudonymiser for every participant and advisor in the store (off for real names)."""
+    """Create a pseudonymiser of every participant and advisor in the store (off for real names)."""
     from tafiti.privacy import Pseudonymiser
 
     with engine.connect() as connection:
@@ -751,7 +751,11 @@ def _scrub(text: str, settings: Settings) -> str:
     try:
         return _pseudonymiser(_engine(settings), settings).text(text) or ""
     except (SQLAlchemyError, TafitiError) as error:
-        log.warning("cannot read participant names to hide them in an error message: %s", error)
+        log.warning(
+            "failed to read participant names to hide them in an error message (%s); "
+            "only phone numbers are masked",
+            error,
+        )
         return mask_phone_numbers(text) if _pseudonymise(settings) else text
 
 

@@ -287,7 +287,7 @@ def test_executed_notebook_goes_to_work_dir(site):
     ]
 
 
-def test_real_names_setting_sets_pseudonymise_false(site):
+def test_real_names_turn_pseudonymise_off(site):
     settings = site.settings.model_copy(update={"report_names": "real"})
 
     publish.render_group_report("alpha", settings)
@@ -330,7 +330,7 @@ def test_render_state_records_outcome(site):
 # --- publishing every group ----------------------------------------------------------------
 
 
-def test_failed_report_listed_in_index_others_publish(site):
+def test_failed_report_listed_others_publish(site):
     # "a-broken" renders first, and fails; alpha, changed too, renders after it.
     store_group(site.engine, "a-broken", *GROUPS["broken"])
     add_message(site.engine, "alpha")
@@ -376,7 +376,7 @@ def test_failed_rerender_keeps_previous_page(site):
     assert "showing the render of" in index
 
 
-def test_second_publish_with_nothing_changed_renders_nothing(site):
+def test_unchanged_publish_renders_nothing(site):
     summary = publish.publish_reports(site.settings)
 
     assert summary.reports == []
@@ -398,7 +398,7 @@ def test_changed_notebook_rerenders_every_group(site):
     assert "Added section" in group_page(site.settings, "alpha")
 
 
-def test_changed_overview_notebook_rerenders_overview_only(site):
+def test_overview_notebook_change_rerenders_overview(site):
     notebook = nbformat.read(site.notebooks["overview"], as_version=4)
     notebook.cells.append(nbformat.v4.new_markdown_cell("## Added section"))
     nbformat.write(notebook, site.notebooks["overview"])
@@ -608,7 +608,7 @@ def published_pages(reports_dir: Path) -> list[Path]:
     return sorted(reports_dir.rglob("index.html"))
 
 
-def test_pages_load_nothing_outside_reports_folder(site):
+def test_pages_load_nothing_outside_reports(site):
     reports = site.settings.reports_dir
     pages = published_pages(reports)
     assert [page.relative_to(reports).as_posix() for page in pages] == [

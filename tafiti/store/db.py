@@ -37,6 +37,10 @@ LOCK_TIMEOUT_SECONDS = 600
 # write, so two writers cannot both read "not stored yet" and then both insert.
 IMMEDIATE = "tafiti_begin_immediate"
 
+# Statement parameters are chat text and names, so database errors, logs and
+# the failed-file rows published in the reports index leave them out.
+HIDE_PARAMETERS = True
+
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
 
@@ -94,7 +98,9 @@ def create_database_engine(url: str | URL) -> Engine:
 def _sqlite_engine(url: URL) -> Engine:
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": LOCK_TIMEOUT_SECONDS})
+    engine = create_engine(
+        url, connect_args={"timeout": LOCK_TIMEOUT_SECONDS}, hide_parameters=HIDE_PARAMETERS
+    )
 
     @event.listens_for(engine, "connect")
     def _configure_connection(dbapi_connection: Any, _record: Any) -> None:
@@ -126,6 +132,7 @@ def _mysql_engine(url: URL) -> Engine:
         url,
         pool_pre_ping=True,
         pool_recycle=3600,
+        hide_parameters=HIDE_PARAMETERS,
         # Each statement reads what other transactions committed before it, so a
         # sync that waited for the lock reads the rows the other sync wrote.
         isolation_level="READ COMMITTED",

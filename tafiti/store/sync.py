@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from tafiti.errors import StoreError, TafitiError
 from tafiti.store.db import IMMEDIATE, is_mysql
@@ -404,6 +404,10 @@ def _record_failure(
     if isinstance(error, TafitiError):
         message = str(error)
         log.warning('failed to import "%s": %s', file.name, message)
+    elif isinstance(error, DBAPIError):
+        # The driver's own error, without SQLAlchemy's copy of the statement.
+        message = f"database error: {type(error.orig).__name__}: {error.orig}"
+        log.error('failed to import "%s": %s', file.name, message, exc_info=error)
     else:
         message = f"{type(error).__name__}: {error}"
         log.error('failed to import "%s": %s', file.name, message, exc_info=error)

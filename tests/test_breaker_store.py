@@ -1,0 +1,52 @@
+"""What the store records when the database fails in the middle of an import."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy
+from store_helpers import (
+    export_file_rows,
+    numbered_messages,
+    start_sync_process,
+    wait_for_files,
+    write_export,
+)
+
+from tafiti.store.db import dispose_engines, get_engine
+from tafiti.store.sync import PAUSE_ENV
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines():
+    yield
+    dispose_engines()
+
+
+@pytest.mark.mysql
+def test_lost_connection_error_holds_no_chat_text(mysql_url, settings, tmp_path):
+    exports = Path(settings.source)
+    write_export(exports / "WhatsApp Chat with Mauzo.txt", numbered_messages(2500))
+    pause = tmp_path / "pause"
+    pause.mkdir()
+    process = start_sync_process(exports, mysql_url, settings.groups_file, {PAUSE_ENV: str(pause)})
+    (paused,) = wait_for_files(pause, "paused-*", process)
+
+    admin = sqlalchemy.create_engine(mysql_url)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"KILL {int(paused.read_text())}")
+    admin.dispose()
+    (pause / "resume").touch()
+    stdout, stderr = process.communicate(timeout=120)
+
+    assert process.returncode == 0, stderr
+    (error,) = json.loads(stdout)["errors"]
+    (row,) = export_file_rows(get_engine(mysql_url))
+    assert row.status == "failed"
+    for text in (row.error, error, stderr):
+        assert "Lost connection" in text or "gone away" in text
+        assert "Ujumbe nambari" not in text
+        assert "Amina Njeri" not in text
+    assert "INSERT INTO" not in row.error

@@ -249,6 +249,7 @@ def publish_reports(
     others still publish. Raises :class:`PublishError` for a slug no group has.
     """
     settings = settings or get_settings()
+    since, until = _iso(since), _iso(until)
     engine = _engine(settings)
     all_slugs = [group.slug for group in _read_groups(engine)]
 
@@ -873,9 +874,17 @@ def _pseudonymise(settings: Settings) -> bool:
 
 
 def _iso(value: date | str | None) -> str | None:
+    """Return a period bound as an ISO date; raise :class:`PublishError` for an invalid one."""
     if value is None or value == "":
         return None
-    return value.isoformat() if isinstance(value, date) else str(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise PublishError(f"invalid date {value!r} for a report period; use YYYY-MM-DD") from None
 
 
 def _describe_period(since: str | None, until: str | None) -> str:

@@ -268,6 +268,13 @@ def test_period_report_shows_period(site):
     assert publish.groups_to_render(site.settings) == ["alpha"]
 
 
+def test_invalid_period_date_raises(site):
+    with pytest.raises(PublishError, match="invalid date '2024-13-01' for a report period"):
+        publish.render_group_report("alpha", site.settings, since="2024-13-01")
+    with pytest.raises(PublishError, match="invalid date 'last week'"):
+        publish.publish_reports(site.settings, until="last week")
+
+
 def test_kernel_reads_the_callers_settings(site, published_base):
     # The page was rendered in published_base, before the site was copied.
     database_url = make_settings(published_base).database_url

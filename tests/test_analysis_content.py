@@ -77,6 +77,15 @@ def test_media_types_from_file_names_and_placeholders() -> None:
     assert content.media_type("STK-20240304-WA0003.webp", None) == "sticker"
     assert content.media_type(None, "image omitted") == "image"
     assert content.media_type(None, "<Media omitted>") == "unknown"
+    assert content.media_type(float("nan"), "image omitted") == "image"
+
+
+def test_media_counts_with_missing_attachments() -> None:
+    frame = messages(["IMG-1.jpg", "<Media omitted>", "text"])
+    frame["kind"] = ["media", "media", "message"]
+    frame["attachment"] = ["IMG-1.jpg", float("nan"), float("nan")]
+
+    assert content.media_counts(frame).to_dict() == {"image": 1, "unknown": 1}
 
 
 def test_domain_counts_fold_www() -> None:

@@ -241,6 +241,9 @@ def _every_section(data: object) -> None:
         content.top_words(data.messages),
         content.emoji_counts(data.messages),
         content.domain_counts(data.messages),
+        content.media_counts(data.messages).to_frame(),
+        content.kind_counts(data.messages).to_frame(),
+        content.lengths(data.messages).describe(),
         *tables.values(),
     ]
     figures = [

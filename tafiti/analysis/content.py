@@ -66,7 +66,12 @@ def kind_counts(messages: pd.DataFrame) -> pd.Series:
 
 
 def media_type(attachment: str | None, text: str | None) -> str:
-    """Guess a media message's type from its file name, else from its placeholder text."""
+    """Guess a media message's type from its file name, else from its placeholder text.
+
+    A missing value (None or NaN, as pandas gives it) counts as no file name or no text.
+    """
+    attachment = attachment if isinstance(attachment, str) else None
+    text = text if isinstance(text, str) else None
     if attachment:
         extension = attachment.rsplit(".", 1)[-1].casefold() if "." in attachment else ""
         if attachment.upper().startswith("STK-"):

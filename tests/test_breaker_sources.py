@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from store_helpers import numbered_messages, write_export
 
-from tafiti.sources import LocalFolderSource
+from tafiti.config import configure
+from tafiti.sources import LocalFolderSource, open_source
 from tafiti.store.db import dispose_engines, get_engine
 from tafiti.store.queries import list_export_files
 from tafiti.store.sync import sync_source
@@ -79,3 +80,32 @@ def test_file_changed_after_listing_retried(engine, settings):
     assert first.failed == 1
     assert "chat.txt" in first.errors[0]
     assert (second.imported, second.new_messages) == (1, 5)
+
+
+def test_oversized_file_rejected_before_reading(engine, settings, monkeypatch):
+    exports = Path(settings.source)
+    write_export(exports / "small.txt", numbered_messages(2))
+    big = write_export(exports / "big.txt", numbered_messages(400))
+    limited = configure(
+        source=settings.source,
+        database_url=settings.database_url,
+        groups_file=settings.groups_file,
+        max_export_bytes=big.stat().st_size - 1,
+    )
+    read_paths: list[str] = []
+    original_read_bytes = Path.read_bytes
+
+    def recording_read_bytes(self: Path) -> bytes:
+        read_paths.append(self.name)
+        return original_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", recording_read_bytes)
+
+    summary = sync_source(open_source(limited.source, limited), engine, limited)
+
+    assert (summary.imported, summary.failed) == (1, 1)
+    assert read_paths == ["small.txt"]
+    rows = {row["key"]: row for row in list_export_files(engine)}
+    assert rows["big.txt"]["status"] == "failed"
+    assert rows["big.txt"]["error"].startswith("big.txt: ")
+    assert "TAFITI_MAX_EXPORT_BYTES" in rows["big.txt"]["error"]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tafiti.errors import SourceError
+from tafiti.errors import ExportTooLargeError, SourceError
 from tafiti.sources.base import EXPORT_SUFFIXES, Source, SourceFile
 
 if TYPE_CHECKING:
@@ -24,13 +24,14 @@ class LocalFolderSource(Source):
 
     scheme = "file"
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, max_export_bytes: int | None = None):
         self.root = root
+        self.max_export_bytes = max_export_bytes
 
     @classmethod
     def from_url(cls, url: str, settings: Settings | None = None) -> LocalFolderSource:
         path = url.removeprefix("file://")
-        return cls(Path(path))
+        return cls(Path(path), settings.max_export_bytes if settings is not None else None)
 
     @property
     def url(self) -> str:
@@ -76,6 +77,14 @@ class LocalFolderSource(Source):
         imported that never was, so the file fails this sync and the next imports it.
         """
         path = self.root / file.key
+        # Checked before reading, so a file of gigabytes is rejected without loading it.
+        limit = self.max_export_bytes
+        if limit is not None and file.size is not None and file.size > limit:
+            raise ExportTooLargeError(
+                f"the file has {file.size:,} bytes, more than the size limit of {limit:,} "
+                "bytes (setting TAFITI_MAX_EXPORT_BYTES)",
+                filename=file.name,
+            )
         try:
             data = path.read_bytes()
         except OSError as error:

@@ -264,9 +264,9 @@ class _RecordBuilder:
                 )
                 raw = odd
             elif days[date_text] is None or clocks[time_text] is None:
-                what = "date" if days[date_text] is None else "time"
-                value = date_text if what == "date" else time_text
-                reason = f"invalid {what} {value!r} in a message header"
+                field = "date" if days[date_text] is None else "time"
+                value = date_text if field == "date" else time_text
+                reason = f"invalid {field} {value!r} in a message header"
                 if source_lines is None:
                     source_lines = ("\n" + text).split("\n")
                 raw = _raw_line(source_lines, header_line, author, body)

@@ -1,4 +1,4 @@
-"""What the store records when the database fails in the middle of an import."""
+"""What a sync records and reports about the files that fail."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from store_helpers import (
     write_export,
 )
 
+from tafiti.sources import LocalFolderSource
 from tafiti.store.db import dispose_engines, get_engine
-from tafiti.store.sync import PAUSE_ENV
+from tafiti.store.sync import PAUSE_ENV, sync_source
 
 
 @pytest.fixture(autouse=True)
@@ -50,3 +51,17 @@ def test_lost_connection_error_holds_no_chat_text(mysql_url, settings, tmp_path)
         assert "Ujumbe nambari" not in text
         assert "Amina Njeri" not in text
     assert "INSERT INTO" not in row.error
+
+
+def test_summary_names_failed_file_once(settings):
+    exports = Path(settings.source)
+    write_export(exports / "good.txt", numbered_messages(2))
+    (exports / "empty.txt").write_bytes(b"")
+    (exports / "notes.txt").write_text("shopping list\nmilk\n", "utf-8")
+
+    summary = sync_source(LocalFolderSource(exports), get_engine(settings.database_url), settings)
+
+    assert len(summary.errors) == 2
+    assert summary.errors[0] == "empty.txt: the file is empty"
+    assert summary.errors[1].startswith("notes.txt: not a WhatsApp chat export")
+    assert summary.errors[1].count("notes.txt") == 1

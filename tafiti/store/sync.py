@@ -100,7 +100,10 @@ class SyncSummary:
             self.skipped += 1
         else:
             self.failed += 1
-            self.errors.append(f"{result.name}: {result.error}")
+            error = result.error or "unknown error"
+            # Export errors begin with the file name already.
+            named = error if error.startswith(result.name) else f"{result.name}: {error}"
+            self.errors.append(named)
 
 
 def sync_source(

@@ -27,7 +27,10 @@ class Table:
             widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
 
         def line(cells: list[str]) -> str:
-            return "  ".join(cell.rjust(width) for cell, width in zip(cells, widths, strict=True))
+            # The first column (a name) reads best left-aligned, the figures right-aligned.
+            first, *rest = zip(cells, widths, strict=True)
+            parts = [first[0].ljust(first[1])] + [cell.rjust(width) for cell, width in rest]
+            return "  ".join(parts).rstrip()
 
         lines = [self.title, line(self.columns), line(["-" * width for width in widths])]
         lines += [line(row) for row in self.rows]

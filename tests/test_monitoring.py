@@ -373,3 +373,25 @@ def test_render_failure_reports_group_without_chat(
     assert events[0]["tags"] == {"step": "render", "group": "duka-bora-c5"}
     assert _leaks(b"".join(ingest.raw_bodies).decode("utf-8")) == []
     assert _leaks(json.dumps(events, ensure_ascii=False)) == []
+
+
+def test_failed_pipeline_run_is_reported(monkeypatch) -> None:
+    from prefect.states import Failed
+
+    import flows.pipeline
+    from tafiti.errors import SourceError
+
+    reported: list[tuple[BaseException, str]] = []
+    monkeypatch.setattr(
+        flows.pipeline,
+        "report_failure",
+        lambda error, *, step: reported.append((error, step)),
+    )
+    error = SourceError("exports folder not found: /srv/exports")
+    hooks = flows.pipeline.pipeline_flow.on_failure_hooks
+
+    for hook in hooks:
+        hook(flows.pipeline.pipeline_flow, None, Failed(data=error))
+
+    assert flows.pipeline._report_pipeline_failure in hooks
+    assert reported == [(error, "pipeline")]

@@ -129,6 +129,15 @@ def _pipeline_runs(url: str) -> list:
             )
 
 
+def _deployment(url: str, deployment_id):
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        with get_client(sync_client=True) as client:
+            return client.read_deployment(deployment_id)
+
+
 def _wait_for_completed_run(url: str, serve: subprocess.Popen, log: Path):
     deadline = time.monotonic() + SERVE_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
@@ -179,12 +188,16 @@ def test_serve_completes_scheduled_run(
         )
     try:
         run = _wait_for_completed_run(prefect_server.url, serve, log)
+        deployment = _deployment(prefect_server.url, run.deployment_id)
     finally:
         exit_code = _stop(serve)
     output = log.read_text()
 
     assert run.auto_scheduled is True
-    assert run.deployment_id is not None
+    assert deployment.name == "scheduled"
+    assert deployment.global_concurrency_limit.limit == 1
+    assert deployment.concurrency_options.collision_strategy.value == "CANCEL_NEW"
+    assert [schedule.schedule.interval.total_seconds() for schedule in deployment.schedules] == [60]
     assert "serving the pipeline on every 0:01:00" in output
     assert "pipeline run finished: sync imported=1" in output
     assert "stopped serving the pipeline" in output

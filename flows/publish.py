@@ -1,8 +1,8 @@
 """The publish flow: render the group reports that changed, the overview, and the index.
 
 With ``TAFITI_DASK_ADDRESS`` set, the reports render on that Dask cluster
-(prefect-dask's ``DaskTaskRunner``); every worker needs tafiti installed and
-access to the database and the reports folder.
+through prefect-dask's ``DaskTaskRunner``. Every worker then needs tafiti
+installed and access to the database and the reports folder.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def render_reports_flow(
 
 
 def _render_reports_flow(settings: Settings) -> Flow:
-    """The render subflow, on the Dask cluster at ``settings.dask_address`` when one is set."""
+    """Return the render subflow, set to run on the Dask cluster at ``settings.dask_address``."""
     if not settings.dask_address:
         return render_reports_flow
 

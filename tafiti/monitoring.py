@@ -95,9 +95,9 @@ def report_failure(
     ``None`` when no ``SENTRY_DSN`` is configured. Sentry is started from the
     process-wide settings if it is not on yet (in a Dask worker, for example).
 
-    NOTE: the ``export_file`` tag is sent as given. WhatsApp names an export
-    after the chat, which for a one-to-one chat is the contact's name; pass
-    such names only if they may leave the machine. Phone numbers in it are masked.
+    NOTE: the ``export_file`` tag is sent as given, with phone numbers masked.
+    WhatsApp names an export after the chat, so a one-to-one chat's export
+    carries the contact's name.
     """
     if step not in STEPS:
         raise ValueError(f"unknown step {step!r}; expected one of {', '.join(STEPS)}")

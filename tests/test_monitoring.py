@@ -1,7 +1,7 @@
 """Sentry reporting: one tagged event per failure, and no chat content in it.
 
 A small HTTP server on 127.0.0.1 acts as Sentry's ingest endpoint. It
-answers a bounded number of requests for a bounded time, decompresses each
+handles a bounded number of requests for a bounded time, decompresses each
 envelope (gzip or brotli, as Content-Encoding says) and keeps its items.
 """
 

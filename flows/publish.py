@@ -62,7 +62,7 @@ def render_reports_flow(
 
 
 def _render_reports_flow(settings: Settings) -> Flow:
-    """Return the render subflow, set to run on the Dask cluster at ``settings.dask_address``."""
+    """Return the render subflow, on the Dask cluster at ``settings.dask_address`` if set."""
     if not settings.dask_address:
         return render_reports_flow
 

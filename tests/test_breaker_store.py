@@ -15,8 +15,9 @@ from store_helpers import (
     write_export,
 )
 
+from tafiti.errors import ConfigError
 from tafiti.sources import LocalFolderSource
-from tafiti.store.db import dispose_engines, get_engine
+from tafiti.store.db import create_database_engine, dispose_engines, get_engine
 from tafiti.store.sync import PAUSE_ENV, sync_source
 
 
@@ -65,3 +66,15 @@ def test_summary_names_failed_file_once(settings):
     assert summary.errors[0] == "empty.txt: the file is empty"
     assert summary.errors[1].startswith("notes.txt: not a WhatsApp chat export")
     assert summary.errors[1].count("notes.txt") == 1
+
+
+def test_sqlite_folder_not_creatable_names_setting(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the database folder should be", "utf-8")
+    url = f"sqlite:///{blocker / 'tafiti.sqlite'}"
+
+    with pytest.raises(ConfigError) as raised:
+        create_database_engine(url)
+
+    assert "TAFITI_DATABASE_URL" in str(raised.value)
+    assert str(blocker) in str(raised.value)

@@ -97,7 +97,14 @@ def create_database_engine(url: str | URL) -> Engine:
 
 def _sqlite_engine(url: URL) -> Engine:
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(url.database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigError(
+                f"TAFITI_DATABASE_URL={url.render_as_string()!r}: cannot create the "
+                f"database's folder {folder}: {error.strerror}"
+            ) from error
     engine = create_engine(
         url, connect_args={"timeout": LOCK_TIMEOUT_SECONDS}, hide_parameters=HIDE_PARAMETERS
     )

@@ -80,6 +80,10 @@ def people_in_sample() -> tuple[set[str], set[str]]:
     numbers.update(name for name in names if PHONE_NUMBER.fullmatch(name))
     names -= numbers
     names.discard("You")
+    # iOS exports write system notices ("Messages and calls are end-to-end
+    # encrypted") with the group's name as the sender.
+    for group in manifest()["groups"].values():
+        names.difference_update(group["names"])
     return names, numbers
 
 

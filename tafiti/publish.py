@@ -377,6 +377,7 @@ def _render(
         seconds = time.monotonic() - started
         message = _describe_error(error, executed)
         log.error("report %s failed to render: %s", name, message, exc_info=True)
+        _report_to_sentry(error, name)
         # The message goes to the index, so the names and numbers it quotes are replaced.
         message = _scrub(message, settings)
         state |= {
@@ -817,7 +818,7 @@ def _index_row(
     return {
         "slug": group.slug,
         "name": group.name,
-        "details": ", ".join(f"{label} {value}" for label, value in details.items()),
+        "details": list(details.items()),
         "search_text": " ".join([group.name, group.slug, *details.values()]).lower(),
         "href": f"groups/{quote(group.slug)}/index.html" if has_page else None,
         "messages": int(figures.get("messages") or 0),
@@ -947,3 +948,13 @@ def _stylesheet() -> str:
     if _stylesheet_text is None:
         _stylesheet_text = (TEMPLATES_DIR / "tafiti.css").read_text(encoding="utf-8")
     return _stylesheet_text
+
+
+def _report_to_sentry(error: Exception, name: str) -> None:
+    """Send a failed render to Sentry when SENTRY_DSN is set; chat content is scrubbed there."""
+    from tafiti.monitoring import report_failure
+
+    try:
+        report_failure(error, step="render", group=name)
+    except Exception:  # noqa: BLE001 - monitoring must never fail the publishing
+        log.warning("could not report the failure of report %s to Sentry", name, exc_info=True)

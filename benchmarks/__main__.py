@@ -91,6 +91,15 @@ def main(argv: list[str] | None = None) -> int:
         enable_bytecode_cache(bench)
         for name in sections:
             SECTIONS[name](bench)
+            if options.markdown:
+                # Written after every section, so an interrupted run keeps what it measured.
+                partial = (
+                    f"{header}\nincomplete: ran {', '.join(sections[: sections.index(name) + 1])}"
+                )
+                options.markdown.write_text(
+                    to_markdown(partial, [summary_table(bench), *bench.tables], ""),
+                    encoding="utf-8",
+                )
 
     header += f"\nload average at end: {_load_average()}"
     print(f"load average at end: {_load_average()}", flush=True)

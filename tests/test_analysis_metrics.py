@@ -429,3 +429,32 @@ def test_participant_names_leave_out_you() -> None:
     group_events = events([("2024-03-01 08:01", "added", "You", ["Bea", "You"])])
 
     assert sorted(set(participant_names(participants, group_events))) == ["Ali", "Bea"]
+
+
+def test_cohort_activity_shares() -> None:
+    spans = pd.DataFrame(
+        {
+            "person": ["A", "B", "C"],
+            "start": pd.to_datetime(["2024-03-04 08:00", "2024-03-04 09:00", "2024-03-05 10:00"]),
+            "end": pd.to_datetime([None, None, None]),
+            "via": ["added", "added", "joined"],
+        }
+    )
+    messages = frame(
+        [
+            ("2024-03-05 12:00", "A"),  # A: week 1
+            ("2024-03-12 12:00", "A"),  # A: week 2 (days 7-14 after 4 March 08:00)
+            ("2024-03-11 08:59", "B"),  # B: week 1, a minute before it ends
+            ("2024-03-20 10:00", "C"),  # C: week 3, not asked for
+        ]
+    )
+
+    table = membership.cohort_activity(
+        spans, messages, data_end=pd.Timestamp("2024-03-25"), horizons_weeks=(1, 2, 4)
+    )
+
+    row = table.loc["2024-03-04"]
+    assert row["joined"] == 3
+    assert row["week 1"] == pytest.approx(2 / 3)  # A and B
+    assert row["week 2"] == pytest.approx(1 / 3)  # A
+    assert math.isnan(row["week 4"])  # week 4 ends 1 April, after the data

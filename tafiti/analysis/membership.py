@@ -218,9 +218,7 @@ def cohort_retention(
         return pd.DataFrame(columns=columns)
 
     frame = spans.copy()
-    from_start = frame["via"] == "history start"
-    cohort_dates = _period_start(frame["start"], freq).dt.strftime("%Y-%m-%d")
-    frame["cohort"] = np.where(from_start, "history start", cohort_dates)
+    frame["cohort"] = _cohort_labels(frame, freq)
 
     data_end = pd.Timestamp(data_end)
     rows = {}
@@ -239,3 +237,65 @@ def cohort_retention(
     table["joined"] = table["joined"].astype(int)
     table.index.name = "cohort"
     return table
+
+
+def cohort_activity(
+    spans: pd.DataFrame,
+    messages: pd.DataFrame,
+    data_end: pd.Timestamp,
+    horizons_weeks: Iterable[int] = (1, 2, 4, 8, 12),
+    freq: str = "W-MON",
+) -> pd.DataFrame:
+    """Share of each join cohort who wrote at least once in week ``k`` after joining.
+
+    Week ``k`` is days ``7(k-1)`` to ``7k`` after the span's start. Cohorts and
+    the rule for spans too recent to tell are those of :func:`cohort_retention`:
+    a span counts for week ``k`` only when that week has ended by ``data_end``.
+    """
+    horizons = list(horizons_weeks)
+    columns = ["joined", *[f"week {k}" for k in horizons]]
+    if spans.empty:
+        return pd.DataFrame(columns=columns)
+
+    frame = spans.copy()
+    frame["cohort"] = _cohort_labels(frame, freq)
+    times_by_author = {
+        author: group["timestamp"].to_numpy() for author, group in messages.groupby("author")
+    }
+
+    data_end = pd.Timestamp(data_end)
+    rows = {}
+    for cohort, part in frame.groupby("cohort", sort=False):
+        row: dict[str, float] = {"joined": float(len(part))}
+        for k in horizons:
+            week_start = part["start"] + pd.Timedelta(weeks=k - 1)
+            week_end = part["start"] + pd.Timedelta(weeks=k)
+            observable = week_end <= data_end
+            wrote = [
+                _wrote_between(times_by_author.get(person), start, end)
+                for person, start, end in zip(part["person"], week_start, week_end, strict=True)
+            ]
+            observed = int(observable.sum())
+            active = int((pd.Series(wrote, index=part.index) & observable).sum())
+            row[f"week {k}"] = active / observed if observed else np.nan
+        rows[cohort] = row
+
+    order = sorted(rows, key=lambda cohort: (cohort != "history start", cohort))
+    table = pd.DataFrame.from_dict(rows, orient="index").reindex(order)[columns]
+    table["joined"] = table["joined"].astype(int)
+    table.index.name = "cohort"
+    return table
+
+
+def _cohort_labels(spans: pd.DataFrame, freq: str) -> np.ndarray:
+    """Label each span with its join period's first day, or "history start"."""
+    from_start = spans["via"] == "history start"
+    cohort_dates = _period_start(spans["start"], freq).dt.strftime("%Y-%m-%d")
+    return np.where(from_start, "history start", cohort_dates)
+
+
+def _wrote_between(times: np.ndarray | None, start: pd.Timestamp, end: pd.Timestamp) -> bool:
+    if times is None:
+        return False
+    low = np.searchsorted(times, np.datetime64(start), side="left")
+    return low < len(times) and times[low] < np.datetime64(end)

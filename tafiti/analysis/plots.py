@@ -261,8 +261,12 @@ def group_size(sizes: pd.Series, joins_leaves: pd.DataFrame) -> Figure:
     return _close(figure)
 
 
-def retention(table: pd.DataFrame) -> Figure:
-    """Heatmap of the share of each join cohort still in the group k weeks after joining."""
+def retention(
+    table: pd.DataFrame,
+    title: str = "Retention of join cohorts",
+    xlabel: str = "still a member after",
+) -> Figure:
+    """Heatmap of a share per join cohort and week: still members, or writing."""
     shares = table.drop(columns=["joined"], errors="ignore").astype(float)
     height = max(2.2, 0.35 * len(shares) + 1.2)
     figure, axes = _figure(height=height, width=min(WIDTH, 6.5))
@@ -284,8 +288,8 @@ def retention(table: pd.DataFrame) -> Figure:
         yticklabels=labels,
     )
     axes.set_ylabel("cohort (people)")
-    axes.set_xlabel("still a member after")
-    axes.set_title("Retention of join cohorts")
+    axes.set_xlabel(xlabel)
+    axes.set_title(title)
     return _close(figure)
 
 

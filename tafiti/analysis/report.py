@@ -406,6 +406,16 @@ def retention(report: GroupReport) -> pd.DataFrame:
     return membership.cohort_retention(spans, end)
 
 
+def activity_retention(report: GroupReport) -> pd.DataFrame:
+    """Return the share of each join cohort who wrote in week k after joining."""
+    end = report.period_end
+    if end is None:
+        return pd.DataFrame()
+    spans = report.spans[report.spans["start"] < end]
+    messages = report.history_messages[report.history_messages["timestamp"] < end]
+    return membership.cohort_activity(spans, messages, end)
+
+
 def questions(report: GroupReport) -> pd.DataFrame:
     """Return how many questions were asked and answered, and the median time to the answer."""
     table = metrics.questions(report.messages)

@@ -285,6 +285,7 @@ def publish_reports(
 def write_index(settings: Settings | None = None) -> Path:
     """Write ``reports/index.html``: every group, its key figures and report, failed exports."""
     import jinja2
+    import markupsafe
 
     from tafiti.store.queries import list_groups
 
@@ -298,19 +299,24 @@ def write_index(settings: Settings | None = None) -> Path:
     rows = [
         _index_row(settings, group, figures.get(group.slug, {}), pseudonymiser) for group in groups
     ]
+    rows.sort(key=lambda row: (row["name"].casefold(), row["slug"]))
     overview_state = _read_state(reports_dir / OVERVIEW)
+    overview_exists = (reports_dir / OVERVIEW / "index.html").exists()
     overview = None
-    if overview_state or (reports_dir / OVERVIEW / "index.html").exists():
-        overview = {"href": f"{OVERVIEW}/index.html", "status": overview_state.get("status")}
+    if overview_state or overview_exists:
+        overview = {
+            "href": f"{OVERVIEW}/index.html" if overview_exists else None,
+            "status": overview_state.get("status"),
+        }
     failed_reports = [row["name"] for row in rows if row["status"] == "failed"]
     if overview and overview["status"] == "failed":
         failed_reports.append("the overview")
 
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=False, keep_trailing_newline=True
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True, keep_trailing_newline=True
     )
     page = environment.get_template("index.html.j2").render(
-        css=_stylesheet(),
+        css=markupsafe.Markup(_stylesheet()),
         version=__version__,
         groups=rows,
         total_messages=sum(row["messages"] for row in rows),
@@ -807,8 +813,10 @@ def _index_row(
 ) -> dict[str, Any]:
     report_dir = _group_dir(settings, group.slug)
     state = _read_state(report_dir)
-    status = state.get("status") or "pending"
     has_page = (report_dir / "index.html").exists()
+    status = state.get("status") or "pending"
+    if status == "rendered" and not has_page:
+        status = "pending"  # the page was deleted; the next publish renders it again
     zone = _zone(settings)
     # The advisor usually writes in the group too, so their name is a participant's.
     details = {

@@ -388,6 +388,28 @@ def test_failed_rerender_keeps_previous_page(site):
     assert "showing the render of" in index
 
 
+def test_failed_overview_listed_in_index(site):
+    notebook = nbformat.read(site.notebooks["overview"], as_version=4)
+    notebook.cells[2].source = notebook.cells[2].source.replace(
+        'if "broken" in group', 'if "sample" in group'
+    )
+    nbformat.write(notebook, site.notebooks["overview"])
+
+    result = publish.render_overview(site.settings)
+
+    assert result.status == "failed"
+    assert result.error.startswith("RuntimeError: cannot render sample")
+    index = publish.write_index(site.settings).read_text(encoding="utf-8")
+    assert "1 report failed to render: the overview." in index
+    assert '<a href="overview/index.html">Overview of all groups</a>' in index
+    assert "(its last render failed)" in index
+
+    (site.settings.reports_dir / "overview" / "index.html").unlink()
+    index = publish.write_index(site.settings).read_text(encoding="utf-8")
+    assert "The overview failed to render." in index
+    assert 'href="overview/index.html"' not in index
+
+
 def test_unchanged_publish_renders_nothing(site):
     summary = publish.publish_reports(site.settings)
 

@@ -90,9 +90,8 @@ def _parse_export(
 ) -> ParsedExport:
     order, source = _default_order(default_date_order, settings)
     names = tuple(n for n in (export.member, filename) if n)
-    text, export.text = export.text, ""
     parsed = parse_export_text(
-        text,
+        export,
         filename,
         default_date_order=order,
         default_source=source,

@@ -36,6 +36,7 @@ from tafiti.parsing.dates import (
 from tafiti.parsing.events import describe_event
 from tafiti.parsing.headers import MARKS, HeaderFormat, detect_format, header_regex, parse_time
 from tafiti.parsing.phrases import ANCHOR_CHARS, PhraseBook, default_phrase_book
+from tafiti.parsing.reader import ExportText
 from tafiti.parsing.records import ParsedExport, ParseWarning, Record
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ _STRIDE = 5
 
 
 def parse_export_text(
-    text: str,
+    source: str | ExportText,
     filename: str,
     *,
     default_date_order: str,
@@ -64,11 +65,17 @@ def parse_export_text(
 ) -> ParsedExport:
     """Parse decoded export text.
 
+    ``source`` is the text, or an :class:`ExportText` whose text the parser takes
+    out, so that the text is freed as soon as it is cut into messages.
     ``names`` are file names that may reveal the chat's name (zip member, file),
     most telling first. Raises :class:`~tafiti.errors.NotAChatError` when no
     line reads as a message header.
     """
     book = book or default_phrase_book()
+    if isinstance(source, ExportText):
+        text, source.text = source.text, ""
+    else:
+        text = source
     text = _normalise_line_ends(text)
 
     detected = detect_format(text)
@@ -88,6 +95,7 @@ def parse_export_text(
         )
         builder = _RecordBuilder(book, max_message_chars, filename, has_marks)
         parts = builder.fold_unreadable_headers(parts, days, clocks, shape, text)
+        del text
         builder.build(parts, days, clocks)
     records = builder.records
     if not records:
@@ -99,7 +107,7 @@ def parse_export_text(
 
     # Decided again with the line numbers now known, for the reason text.
     decision = decide_date_order(
-        [DateSeen(text, builder.first_lines.get(text, 0)) for text in valid_dates],
+        [DateSeen(day, builder.first_lines.get(day, 0)) for day in valid_dates],
         shape.year_first,
         default_date_order,
         default_source,
@@ -129,7 +137,7 @@ def _split_at_headers(text: str, regex: re.Pattern[str]) -> list[str | None]:
     line ends count the lines before the first header.
     """
     parts: list[str | None] = regex.split(text)
-    first_line = text.partition("\n")[0]
+    first_line = _first_line(text)
     found = regex.match("\n" + first_line)
     preamble = parts[0] or ""
     if found is None:
@@ -277,7 +285,7 @@ class _RecordBuilder:
             self.warnings.append(
                 ParseWarning(header_line, f"{reason}; kept as part of the message above")
             )
-            rest = body if odd is not None else body[len(body.partition("\n")[0]) :]
+            rest = body if odd is not None else body[len(_first_line(body)) :]
             folded[-1] = (folded[-1] or "") + "\n" + raw + rest
         return folded
 
@@ -330,7 +338,7 @@ class _RecordBuilder:
                 range(len(authors)), map(self.group_authors.__contains__, authors)
             ):
                 if kinds[index] == "message" and self.book.events.match(
-                    bodies[index].partition("\n")[0]
+                    _first_line(bodies[index])
                 ):
                     self._to_event(index, authors, bodies, kinds)
 
@@ -410,7 +418,7 @@ class _RecordBuilder:
             kinds[index] = "event"
             return
 
-        first = body.partition("\n")[0]
+        first = _first_line(body)
         hit = self.book.authored.match(first)
         if hit is not None:
             phrase, found = hit
@@ -445,6 +453,12 @@ class _RecordBuilder:
             return False
         first_line = f"{author}: {body}".partition("\n")[0]
         return self.book.events.match(first_line) is not None
+
+
+def _first_line(text: str) -> str:
+    # Unlike str.partition, this copies nothing after the first line.
+    end = text.find("\n")
+    return text if end < 0 else text[:end]
 
 
 def _has_mark(body: str) -> bool:

@@ -163,6 +163,20 @@ def without_fixed(pattern: str) -> str:
     return _PLACEHOLDER.sub(lambda m: "" if m.group(2) is not None else m.group(0), pattern)
 
 
+def _literal_spellings(pattern: str) -> tuple[str, ...]:
+    """Every text a pattern without placeholders matches, or ``()`` when it has placeholders.
+
+    Such patterns vary only in quotation marks, apostrophes and a final full
+    stop, so they are matched by dictionary lookup.
+    """
+    literal = without_fixed(pattern)
+    if _PLACEHOLDER.search(literal):
+        return ()
+    if literal.endswith("."):
+        return _variants(literal[:-1]) + _variants(literal)
+    return _variants(literal) or ()
+
+
 def _anchors(pattern: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Literal text every match starts with, and ends with (both may be empty)."""
     pattern = without_fixed(pattern)
@@ -249,8 +263,10 @@ class PhraseMatcher:
         self.exact: dict[str, Phrase] = {}
         patterns: list[Phrase] = []
         for phrase in phrases:
-            if phrase.is_exact:
-                self.exact.setdefault(without_fixed(phrase.pattern), phrase)
+            spellings = _literal_spellings(phrase.pattern)
+            if spellings:
+                for spelling in spellings:
+                    self.exact.setdefault(spelling, phrase)
             else:
                 patterns.append(phrase)
         # The most specific wording wins: more literal text, then table order.

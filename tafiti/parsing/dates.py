@@ -11,6 +11,7 @@ Rules, in order:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,12 +20,21 @@ _DIGITS = re.compile(r"\d+")
 ORDER_NAMES = {"DMY": "day-first", "MDY": "month-first", "YMD": "year-first"}
 
 
+def _unknown_line(text: str) -> int:
+    return 0
+
+
 @dataclass(frozen=True, slots=True)
 class DateSeen:
-    """A distinct date string of the file, with the line it first appears on."""
+    """A distinct date string of the file, and how to find the line it first appears on."""
 
     text: str
-    line: int
+    line_of: Callable[[str], int] = _unknown_line
+    """Looked up only for the dates a reason cites, because the lookup scans the file."""
+
+    @property
+    def line(self) -> int:
+        return self.line_of(self.text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,7 +107,7 @@ def parse_export_text(
 
     # Decided again with the line numbers now known, for the reason text.
     decision = decide_date_order(
-        [DateSeen(day, builder.first_lines.get(day, 0)) for day in valid_dates],
+        [DateSeen(day, builder.first_line_of) for day in valid_dates],
         shape.year_first,
         default_date_order,
         default_source,
@@ -197,7 +197,7 @@ def _read_dates_and_times(
     numbers = {d: split_date(d) for d in distinct_dates}
     valid = [d for d in distinct_dates if plausible(numbers[d], shape.year_first)]
     decision = decide_date_order(
-        [DateSeen(d, 0) for d in valid], shape.year_first, default_order, default_source
+        [DateSeen(d) for d in valid], shape.year_first, default_order, default_source
     )
     days: dict[str | None, date | None] = dict.fromkeys(distinct_dates)
     for d in valid:
@@ -223,8 +223,10 @@ class _RecordBuilder:
         self.records: list[Record] = []
         self.warnings: list[ParseWarning] = []
         self.group_authors: Counter[str] = Counter()
-        self.first_lines: dict[str, int] = {}
         self.events: list[Record] = []
+        self._event_indexes: set[int] = set()
+        self._dates: list[str | None] = []
+        self._lines: list[int] = []
         self.authors: frozenset[str] = frozenset()
 
     def fold_unreadable_headers(
@@ -321,12 +323,7 @@ class _RecordBuilder:
         stamps = list(
             map(datetime.combine, map(days.__getitem__, dates), map(clocks.__getitem__, times))
         )
-        # Distinct dates come in order of first appearance, so each search
-        # starts where the previous one stopped: one pass in all.
-        position = 0
-        for text in dict.fromkeys(dates):
-            position = dates.index(text, position)
-            self.first_lines[text] = lines[position]  # type: ignore[index]
+        self._dates, self._lines = dates, lines
 
         kinds = ["message"] * len(bodies)
         attachments: dict[int, str] = {}
@@ -346,8 +343,12 @@ class _RecordBuilder:
         for index, name in attachments.items():
             records[index].attachment = name
         self.records = records
-        self.events = list(compress(records, map("event".__eq__, kinds)))
+        self.events = [records[index] for index in sorted(self._event_indexes)]
         self.authors = frozenset(authors) - {None}  # type: ignore[operator]
+
+    def first_line_of(self, date_text: str) -> int:
+        """The line of the first header with this date; scans the headers, so use sparingly."""
+        return self._lines[self._dates.index(date_text)]
 
     def _check_lengths(self, bodies: list[str], lines: list[int]) -> None:
         longest = max(map(len, bodies))
@@ -411,11 +412,13 @@ class _RecordBuilder:
         author = authors[index]
         if author is None:
             kinds[index] = "event"
+            self._event_indexes.add(index)
             return
         if len(author) > _SUSPECT_AUTHOR_CHARS and self._is_system_line(author, body):
             authors[index] = None
             bodies[index] = f"{author}: {body}"
             kinds[index] = "event"
+            self._event_indexes.add(index)
             return
 
         first = _first_line(body)
@@ -447,6 +450,7 @@ class _RecordBuilder:
             self.group_authors[author] += 1
         authors[index] = None
         kinds[index] = "event"
+        self._event_indexes.add(index)
 
     def _is_system_line(self, author: str, body: str) -> bool:
         if not any(quote in author for quote in _QUOTE_CHARS):

@@ -19,7 +19,7 @@ import gc
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
 from itertools import accumulate, compress, repeat
@@ -88,12 +88,12 @@ def parse_export_text(
     shape, _ = detected
 
     with _gc_paused():
-        has_marks = "\u200e" in text or "\u200f" in text
+        marks = tuple(mark for mark in MARKS if mark in text)
         parts = _split_at_headers(text, header_regex(shape))
         days, clocks, valid_dates = _read_dates_and_times(
             parts, shape, default_date_order, default_source
         )
-        builder = _RecordBuilder(book, max_message_chars, filename, has_marks)
+        builder = _RecordBuilder(book, max_message_chars, filename, marks)
         parts = builder.fold_unreadable_headers(parts, days, clocks, shape, text)
         del text
         builder.build(parts, days, clocks)
@@ -214,10 +214,12 @@ def _read_dates_and_times(
 class _RecordBuilder:
     """Turns the pieces cut by the header regex into records."""
 
-    def __init__(self, book: PhraseBook, max_message_chars: int, filename: str, has_marks: bool):
+    def __init__(
+        self, book: PhraseBook, max_message_chars: int, filename: str, marks: tuple[str, ...]
+    ):
         self.book = book
-        self.has_marks = has_marks
-        """Whether the text contains direction marks anywhere (iOS exports do)."""
+        self.marks = marks
+        """The direction marks found anywhere in the text (iOS exports have them)."""
         self.max_message_chars = max_message_chars
         self.filename = filename
         self.records: list[Record] = []
@@ -327,16 +329,14 @@ class _RecordBuilder:
 
         kinds = ["message"] * len(bodies)
         attachments: dict[int, str] = {}
-        for index in self._candidates(authors, bodies, newlines):
+        for index in self._candidates(authors, bodies, newlines, distinct_authors):
             self._classify(index, authors, bodies, kinds, attachments)
         if self.group_authors:
             # Lines by the group's name (iOS) are events even without a direction mark.
             for index in compress(
                 range(len(authors)), map(self.group_authors.__contains__, authors)
             ):
-                if kinds[index] == "message" and self.book.events.match(
-                    _first_line(bodies[index])
-                ):
+                if kinds[index] == "message" and self.book.events.match(_first_line(bodies[index])):
                     self._to_event(index, authors, bodies, kinds)
 
         records = list(map(Record, stamps, authors, bodies, kinds, lines))
@@ -362,7 +362,11 @@ class _RecordBuilder:
             )
 
     def _candidates(
-        self, authors: list[str | None], bodies: list[str], newlines: list[int]
+        self,
+        authors: list[str | None],
+        bodies: list[str],
+        newlines: list[int],
+        distinct_authors: Iterable[str | None],
     ) -> list[int]:
         """Indexes of the records that may be anything but a plain message."""
         matcher = self.book.authored
@@ -378,11 +382,11 @@ class _RecordBuilder:
             flags.append(map(str.startswith, bodies, repeat(matcher.short_heads)))
         if matcher.short_tails:
             flags.append(map(str.endswith, bodies, repeat(matcher.short_tails)))
-        if self.has_marks:
-            flags.append(map(_has_mark, bodies))
+        for mark in self.marks:
+            flags.append(map(str.__contains__, bodies, repeat(mark)))
         suspects = {
             a
-            for a in dict.fromkeys(authors)
+            for a in distinct_authors
             if a is not None
             and len(a) > _SUSPECT_AUTHOR_CHARS
             and any(q in a for q in _QUOTE_CHARS)
@@ -463,10 +467,6 @@ def _first_line(text: str) -> str:
     # Unlike str.partition, this copies nothing after the first line.
     end = text.find("\n")
     return text if end < 0 else text[:end]
-
-
-def _has_mark(body: str) -> bool:
-    return "\u200e" in body or "\u200f" in body
 
 
 def _first_header_line(preamble: str) -> int:

@@ -51,7 +51,7 @@ def chromium() -> Iterator[Any]:
 
 @dataclass
 class OfflineLoad:
-    """What happened while a page loaded with everything outside ``allowed`` blocked."""
+    """Requests and script errors of a page loaded with everything outside ``allowed`` blocked."""
 
     requested: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)

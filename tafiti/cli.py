@@ -90,21 +90,31 @@ def main(
 @click.option("--force", is_flag=True, help="Re-render every report, changed or not.")
 @_friendly_errors
 def run_command(force: bool) -> None:
-    """Sync the export source into the database, then publish the HTML reports."""
+    """Sync the export source into the database, then publish the HTML reports.
+
+    Exits with status 2 when some export files or reports failed; the others
+    are still imported and published.
+    """
     from flows.pipeline import pipeline_flow
 
     result = pipeline_flow(force=force)
     _print_sync_summary(result["sync"])
     _print_publish_summary(result["publish"])
+    _exit_on_failures(result["sync"].get("failed", 0) + result["publish"].get("failed", 0))
 
 
 @main.command("sync")
 @_friendly_errors
 def sync_command() -> None:
-    """Import new or changed exports from the source into the database."""
+    """Import new or changed exports from the source (TAFITI_SOURCE) into the database.
+
+    Exits with status 2 when some export files failed; the others are still imported.
+    """
     from flows.sync import sync_flow
 
-    _print_sync_summary(sync_flow())
+    summary = sync_flow()
+    _print_sync_summary(summary)
+    _exit_on_failures(summary.get("failed", 0))
 
 
 @main.command("report")
@@ -114,7 +124,10 @@ def sync_command() -> None:
 @click.option("--force", is_flag=True, help="Re-render reports whose data did not change.")
 @_friendly_errors
 def report_command(groups: tuple[str, ...], since: Any, until: Any, force: bool) -> None:
-    """Render the HTML reports (by default, of the groups whose data changed)."""
+    """Render the HTML reports (by default, of the groups whose data changed).
+
+    Exits with status 2 when some reports failed; the others are still published.
+    """
     from flows.publish import publish_flow
     from tafiti.store.db import get_engine
     from tafiti.store.queries import resolve_group_slugs
@@ -127,6 +140,13 @@ def report_command(groups: tuple[str, ...], since: Any, until: Any, force: bool)
         force=force,
     )
     _print_publish_summary(result)
+    _exit_on_failures(result.get("failed", 0))
+
+
+def _exit_on_failures(failures: int) -> None:
+    """Exit with status 2 when the job finished but some files or reports failed."""
+    if failures:
+        sys.exit(2)
 
 
 @main.command("serve")

@@ -233,6 +233,7 @@ def _sync_file(
         result = _store(engine, file, parsed, directory, started_at)
     except Exception as error:  # noqa: BLE001 - one bad file must not stop the others
         seconds = time.perf_counter() - clock
+        _report_to_sentry(error, file)
         return _record_failure(engine, file, error, started_at, seconds)
 
     result.seconds = time.perf_counter() - clock
@@ -248,6 +249,16 @@ def _sync_file(
     else:
         log.info('skipped "%s": another sync imported the same content meanwhile', file.name)
     return result
+
+
+def _report_to_sentry(error: Exception, file: SourceFile) -> None:
+    """Send the failure to Sentry when SENTRY_DSN is set; chat content is scrubbed there."""
+    from tafiti.monitoring import report_failure
+
+    try:
+        report_failure(error, step="sync", export_file=file.name)
+    except Exception:  # noqa: BLE001 - monitoring must never fail the sync
+        log.warning('could not report the failure of "%s" to Sentry', file.name, exc_info=True)
 
 
 def _events_in(parsed: ParsedExport) -> int:

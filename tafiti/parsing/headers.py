@@ -18,6 +18,10 @@ from datetime import time
 SPACE = "[ \u00a0\u202f]"
 MARKS = "\u200e\u200f"
 
+# NOTE: only Latin AM/PM markers after the time are read. Exports that write
+# the half of the day as a word before the time (Korean 오전/오후, Chinese
+# 上午/下午) are read as 24-hour times, and their other half-day lines are
+# reported as unreadable headers.
 _AMPM = rf"[AaPp]\.?{SPACE}?[Mm]\.?"
 _DATE_TIME_GAP = rf"(?:,{SPACE}*|{SPACE}+)(?:[^\W\d_]{{1,5}}\.?{SPACE}+)?"
 

@@ -172,7 +172,7 @@ def header_regex(shape: HeaderFormat) -> re.Pattern[str]:
 
     # The author runs to the first ": " of the line; possessive quantifiers
     # keep a line without one (a system line) from backtracking.
-    author = r"((?:[^:\n]++|:(?! ))*+): "
+    author = r"([^:\n]*+(?::(?! )[^:\n]*+)*+): "
     header = rf"{opening}({date}){gap}({clock}){close}(?:{author})?"
     return re.compile(rf"\n[{MARKS}]*(?:{header}|({_HEADER_LIKE}))")
 

@@ -44,13 +44,13 @@ class DateOrderDecision:
 
 
 def split_date(value: str) -> tuple[int, int, int]:
-    """The three numbers of a header date, in the order written."""
+    """Return the three numbers of a header date, in the order written."""
     first, second, third = (int(n) for n in _DIGITS.findall(value))
     return first, second, third
 
 
 def plausible(parts: tuple[int, int, int], year_first: bool) -> bool:
-    """Whether a date is valid in at least one order this file could use."""
+    """Return whether a date is valid in at least one order this file could use."""
     first, second, third = parts
     if year_first:
         return _valid(first, second, third)
@@ -59,7 +59,7 @@ def plausible(parts: tuple[int, int, int], year_first: bool) -> bool:
 
 
 def to_date(parts: tuple[int, int, int], order: str) -> date | None:
-    """The calendar date under ``order``; ``None`` when there is no such day."""
+    """Return the calendar date under ``order``, or ``None`` when there is no such day."""
     first, second, third = parts
     if order == "YMD":
         year, month, day = _full_year(first), second, third
@@ -92,7 +92,7 @@ def decide_date_order(
 ) -> DateOrderDecision:
     """Apply the rules above to the distinct dates of a file, in file order.
 
-    ``default_source`` says where ``default`` came from, for the reason text.
+    ``default_source`` names where ``default`` came from, for the reason text.
     """
     if year_first:
         example = dates[0].text if dates else "the dates"

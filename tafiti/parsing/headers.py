@@ -59,7 +59,7 @@ class HeaderFormat:
     seconds: bool
     twelve_hour: bool
     close: str
-    """What follows the time: ``"]"``, ``"-"`` or ``":"``."""
+    """The kind of text after the time: ``"]"``, ``"-"`` or ``":"``."""
     gap: str = ", "
     """The exact text between date and time, such as ``", "``, ``" "`` or ``" klo "``."""
     close_text: str = " - "
@@ -78,7 +78,7 @@ class HeaderFormat:
         return "-".join(parts)
 
     def describe(self, date_order: str | None = None) -> str:
-        """A readable description such as ``[dd/mm/yyyy, HH:MM:SS]``."""
+        """Describe the header layout in words, such as ``[dd/mm/yyyy, HH:MM:SS] author: text``."""
         year = "yyyy" if self.year_digits == 4 else "yy"
         if date_order == "MDY":
             fields = ["mm", "dd", year]
@@ -146,7 +146,7 @@ def _shape_of(found: re.Match[str]) -> HeaderFormat | None:
 
 
 def header_regex(shape: HeaderFormat) -> re.Pattern[str]:
-    """Compile the regex that finds the headers of one format in ``"\\n" + text``.
+    """Compile the regex that finds the headers of one format, each after a line end.
 
     Groups: 1 the date, 2 the time, 3 the author (absent on system lines), and
     4 a line that starts like a header but does not have this format.

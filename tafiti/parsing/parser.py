@@ -347,7 +347,7 @@ class _RecordBuilder:
         self.authors = frozenset(authors) - {None}  # type: ignore[operator]
 
     def first_line_of(self, date_text: str) -> int:
-        """The line of the first header with this date; scans the headers, so use sparingly."""
+        """Return the line of the first header with this date, scanning the headers."""
         return self._lines[self._dates.index(date_text)]
 
     def _check_lengths(self, bodies: list[str], lines: list[int]) -> None:

@@ -47,7 +47,8 @@ CHAT = (
 EXPORT_FILE = "WhatsApp Chat with Duka Bora C5.txt"
 
 MAX_REQUESTS = 50
-SERVER_SECONDS = 120
+# `tafiti sync` starts a temporary Prefect server first, which takes minutes on a busy machine.
+SERVER_SECONDS = 600
 
 
 class IngestServer:
@@ -294,9 +295,6 @@ def test_breadcrumb_phone_numbers_are_masked() -> None:
     }
 
 
-# NOTE: the sync calls report_failure and logs the event id, but an event captured
-# inside the Prefect task of `tafiti sync` is still pending when the process exits.
-@pytest.mark.xfail(strict=True, reason="the event from tafiti sync is not delivered before exit")
 def test_sync_cli_reports_failed_file_without_chat(ingest: IngestServer, tmp_path) -> None:
     exports = tmp_path / "exports"
     exports.mkdir()

@@ -27,6 +27,7 @@ still publish.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import html
 import json
@@ -436,7 +437,12 @@ def _execute(notebook: Path, executed: Path, parameters: dict[str, Any], setting
         load_pseudonym_key(settings)
 
     executed.parent.mkdir(parents=True, exist_ok=True)
-    return papermill.execute_notebook(
+    # jupyter_core keeps each thread's event loop in a context variable, and Prefect
+    # copies the submitting thread's context into every task thread, so concurrent
+    # renders could share one loop ("This event loop is already running"). An empty
+    # context gives each render a loop of its own.
+    return contextvars.Context().run(
+        papermill.execute_notebook,
         str(notebook),
         str(executed),
         parameters=parameters,

@@ -429,3 +429,48 @@ def overview_bars(frame: pd.DataFrame, column: str, title: str, percent: bool = 
         axes.set_xlim(0, values.max() * 1.2 if values.max() > 0 else 1)
     axes.set_title(title)
     return _close(figure)
+
+
+
+def word_cloud(words: pd.DataFrame, title: str = "Word cloud") -> Figure:
+    """Draw the top words (columns ``word`` and ``uses``) sized by how often they are used.
+
+    Pass words that are already pseudonymised and stripped of stop-words, as
+    :func:`tafiti.analysis.content.top_words` returns them. The layout is seeded.
+    """
+    figure, axes = _figure(height=4.2)
+    frequencies = {
+        str(word): int(uses) for word, uses in zip(words["word"], words["uses"], strict=True)
+    }
+    if not frequencies:
+        _empty(axes)
+        return _close(figure)
+
+    axes.imshow(layout_word_cloud(frequencies).to_array(), interpolation="bilinear")
+    axes.set_axis_off()
+    axes.set_title(title)
+    return _close(figure)
+
+
+def layout_word_cloud(frequencies: dict[str, int]):  # noqa: ANN201 - wordcloud is imported lazily
+    """Lay out ``frequencies`` as a seeded ``wordcloud.WordCloud`` (each word once, as given)."""
+    from wordcloud import WordCloud
+
+    return WordCloud(
+        width=900,
+        height=420,
+        background_color="white",
+        color_func=_word_color,
+        random_state=SEED,
+        prefer_horizontal=0.9,
+        min_font_size=8,
+        collocations=False,
+    ).generate_from_frequencies(frequencies)
+
+
+# Dark enough to read on white at the smallest font size.
+_WORD_COLORS = ("#1b4965", "#2a6f97", "#014f86", "#9c3d23", "#3d405b", "#386641")
+
+
+def _word_color(word: str, *args: object, **kwargs: object) -> str:
+    return _WORD_COLORS[sum(word.encode("utf-8")) % len(_WORD_COLORS)]

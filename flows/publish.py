@@ -12,6 +12,7 @@ from typing import Any
 
 from prefect import Flow, flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from tafiti.config import Settings, get_settings
 from tafiti.monitoring import init_sentry
@@ -64,7 +65,9 @@ def render_reports_flow(
 def _render_reports_flow(settings: Settings) -> Flow:
     """Return the render subflow, on the Dask cluster at ``settings.dask_address`` if set."""
     if not settings.dask_address:
-        return render_reports_flow
+        return render_reports_flow.with_options(
+            task_runner=ThreadPoolTaskRunner(max_workers=settings.render_workers)
+        )
 
     from prefect_dask import DaskTaskRunner
 

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
 
     schedule: str = "0 * * * *"
     dask_address: str | None = None
+    # Each report render runs its own Jupyter kernel (a few hundred MB), so they are
+    # rendered a few at a time rather than all at once.
+    render_workers: int = Field(default=2, ge=1)
     sentry_dsn: str | None = Field(
         default=None, validation_alias=AliasChoices("SENTRY_DSN", "TAFITI_SENTRY_DSN")
     )

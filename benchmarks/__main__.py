@@ -183,7 +183,9 @@ def growth_table(bench: Bench) -> Table:
 def summary_table(bench: Bench) -> Table:
     table = Table("Summary and targets", ["figure", "measured", "target", "result"])
     for figure in bench.figures:
-        result = "" if figure.met is None else "met" if figure.met else "MISSED"
+        result = ""
+        if figure.met is not None:
+            result = "met" if figure.met else "MISSED"
         table.add(figure.name, figure.measured, figure.goal or "", result)
     return table
 

@@ -35,7 +35,7 @@ class SourceFile:
 
 
 class Source(ABC):
-    """A place that holds WhatsApp export files."""
+    """A place that contains WhatsApp export files."""
 
     scheme: ClassVar[str]
 
@@ -46,7 +46,7 @@ class Source(ABC):
 
     @abstractmethod
     def list_files(self) -> list[SourceFile]:
-        """List the export files (``.txt`` and ``.zip``) the source holds now."""
+        """List the export files (``.txt`` and ``.zip``) the source contains now."""
 
     @abstractmethod
     def fetch(self, file: SourceFile) -> bytes:

@@ -114,6 +114,70 @@ def test_emoji_counts() -> None:
     assert dict(zip(table["emoji"], table["uses"], strict=True)) == {"🙏": 2, "👍": 1}
 
 
+# The expected emoji are written by hand as code points of Unicode emoji
+# sequences, so they do not come from the code under test.
+EMOJI_CASES = [
+    pytest.param("Asante sana \U0001f44d\U0001f3fd", ["\U0001f44d\U0001f3fd"], id="skin-tone"),
+    pytest.param(
+        "Habari \U0001f44b\U0001f3ff\U0001f44b",
+        ["\U0001f44b\U0001f3ff", "\U0001f44b"],
+        id="toned-then-plain",
+    ),
+    pytest.param(
+        "familia \U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466!",
+        ["\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"],
+        id="zwj-family",
+    ),
+    pytest.param(
+        "mama \U0001f469\U0001f3fe\u200d\U0001f33e shamba",
+        ["\U0001f469\U0001f3fe\u200d\U0001f33e"],
+        id="zwj-with-skin-tone",
+    ),
+    # A ZWJ sequence missing from the RGI list shows as its parts.
+    pytest.param("\U0001f64f\u200d\U0001f64f", ["\U0001f64f", "\U0001f64f"], id="zwj-not-rgi"),
+    pytest.param(
+        "\U0001f1f0\U0001f1ea\U0001f1f2\U0001f1ff",
+        ["\U0001f1f0\U0001f1ea", "\U0001f1f2\U0001f1ff"],
+        id="flags-kenya-mozambique",
+    ),
+    pytest.param(
+        "Hatua 1\ufe0f\u20e3 na #\ufe0f\u20e3, 2024",
+        ["1\ufe0f\u20e3", "#\ufe0f\u20e3"],
+        id="keycaps-not-plain-digits",
+    ),
+    pytest.param("Nakupenda \u2764\ufe0f", ["\u2764\ufe0f"], id="heart-with-selector"),
+    pytest.param(
+        "Obrigada pela formação 😊 ótimo👏🏻é",
+        ["\U0001f60a", "\U0001f44f\U0001f3fb"],
+        id="portuguese-accents",
+    ),
+    pytest.param("Mkutano ni saa 10:00 — asante’", [], id="no-emoji-punctuation"),
+    # U+00A9 has Emoji=Yes, so the bare sign counts (unqualified).
+    pytest.param("© 2024 \u00a9\ufe0f", ["\u00a9", "\u00a9\ufe0f"], id="copyright-sign"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EMOJI_CASES)
+def test_find_emoji_sequences(text: str, expected: list[str]) -> None:
+    assert content.find_emoji(text) == expected
+    assert content.count_emoji(text) == len(expected)
+
+
+def test_emoji_counts_skin_tones_apart() -> None:
+    thumbs, medium = "\U0001f44d", "\U0001f3fd"
+    frame = messages(
+        [f"Sawa {thumbs}{medium}", f"{thumbs} ok", f"{thumbs}{medium}{thumbs}{medium}"]
+    )
+
+    table = content.emoji_counts(frame)
+
+    assert dict(zip(table["emoji"], table["uses"], strict=True)) == {
+        thumbs + medium: 3,
+        thumbs: 1,
+    }
+    assert table["name"].iloc[0] == "thumbs_up_medium_skin_tone"
+
+
 def test_lengths_in_characters_and_words() -> None:
     frame = messages(["one two three", "four"])
 

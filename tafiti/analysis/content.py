@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -110,17 +110,22 @@ def lengths(messages: pd.DataFrame) -> pd.DataFrame:
 def words(text: str, stopwords: Iterable[str] = ()) -> list[str]:
     """Split text into lower-case words of 3+ letters, without URLs and stop-words."""
     stop = stopwords if isinstance(stopwords, frozenset | set) else set(stopwords)
-    text = URL_PATTERN.sub(" ", text)
     found = []
-    for match in _WORD.finditer(text):
-        token = match.group(0)
-        if token.startswith("P-") and token[2:].isupper():
-            found.append(token)
-            continue
-        word = token.casefold().replace("’", "").replace("'", "")
-        if len(word) >= _MIN_WORD_LENGTH and word not in stop:
+    for token in _WORD.findall(URL_PATTERN.sub(" ", text)):
+        word = _word(token, stop)
+        if word is not None:
             found.append(word)
     return found
+
+
+def _word(token: str, stop: frozenset[str] | set[str]) -> str | None:
+    """Return the word a token counts as, or None for a short word or a stop-word."""
+    if token.startswith("P-") and token[2:].isupper():
+        return token
+    word = token.casefold().replace("’", "").replace("'", "")
+    if len(word) >= _MIN_WORD_LENGTH and word not in stop:
+        return word
+    return None
 
 
 def top_words(
@@ -132,9 +137,16 @@ def top_words(
     alphabetical order.
     """
     stop = load_stopwords() if stopwords is None else frozenset(stopwords)
-    counter: Counter[str] = Counter()
+    # Tokens are counted first and turned into words once per distinct token,
+    # because a chat uses the same few thousand tokens over and over.
+    tokens: Counter[str] = Counter()
     for text in text_messages(messages)["text"]:
-        counter.update(words(text, stop))
+        tokens.update(_WORD.findall(URL_PATTERN.sub(" ", text)))
+    counter: Counter[str] = Counter()
+    for token, uses in tokens.items():
+        word = _word(token, stop)
+        if word is not None:
+            counter[word] += uses
     return _top(counter, n, "word", "uses")
 
 
@@ -142,7 +154,7 @@ def emoji_counts(messages: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
     """Count each emoji in the text messages (a skin-tone variant is its own emoji)."""
     counter: Counter[str] = Counter()
     for text in text_messages(messages)["text"]:
-        counter.update(item["emoji"] for item in emoji.emoji_list(text))
+        counter.update(find_emoji(text))
     frame = _top(counter, n, "emoji", "uses")
     frame["name"] = frame["emoji"].map(lambda e: emoji.demojize(e, delimiters=("", "")))
     return frame
@@ -150,7 +162,46 @@ def emoji_counts(messages: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
 
 def count_emoji(text: str) -> int:
     """Count the emoji in one text."""
-    return emoji.emoji_count(text)
+    return len(find_emoji(text))
+
+
+def find_emoji(text: str) -> list[str]:
+    """Return the emoji of a text in order, the same ones ``emoji.emoji_list`` finds.
+
+    The emoji package's tokenizer steps through a text one character at a time
+    in Python. Here it receives only the runs of characters that may belong to
+    an emoji. Its matches never span another character, so the result is the same.
+    A text or run of ASCII alone holds no emoji, because every emoji sequence
+    has a character beyond ASCII (a keycap "1️⃣" ends in U+20E3).
+    """
+    if text.isascii():
+        return []
+    found: list[str] = []
+    for run in _emoji_runs().findall(text):
+        if not run.isascii():
+            found.extend(_emoji_in_run(run))
+    return found
+
+
+@cache
+def _emoji_runs() -> re.Pattern[str]:
+    """Compile a pattern for runs of characters that may belong to an emoji.
+
+    The runs cover every character of ``emoji.EMOJI_DATA``: its few Latin-1
+    ones ("#", "*", digits, "©", "®") and everything from its lowest code point
+    above U+00FF (U+200D, the zero-width joiner, in emoji 2.16). A small class
+    keeps the pattern fast, and a character let in needlessly only costs time.
+    """
+    code_points = {ord(char) for sequence in emoji.EMOJI_DATA for char in sequence}
+    latin = "".join(re.escape(chr(point)) for point in sorted(code_points) if point <= 0xFF)
+    lowest = min(point for point in code_points if point > 0xFF)
+    return re.compile(f"[{latin}{re.escape(chr(lowest))}-\\U0010FFFF]+")
+
+
+@lru_cache(maxsize=65_536)
+def _emoji_in_run(run: str) -> tuple[str, ...]:
+    # Chats repeat the same few emoji runs, so most runs are looked up here once.
+    return tuple(item["emoji"] for item in emoji.emoji_list(run))
 
 
 def links(text: str) -> list[str]:

@@ -88,6 +88,8 @@ def _vader():  # noqa: ANN202 - vaderSentiment has no type hints
     return SentimentIntensityAnalyzer()
 
 
+# Chats repeat short messages ("ok", "asante sana"), and VADER's scores depend on the text alone.
+@lru_cache(maxsize=65_536)
 def vader_score(text: str) -> float | None:
     """Return VADER's compound score, or None when VADER rates no word of the text."""
     scores = _vader().polarity_scores(text)
@@ -97,25 +99,28 @@ def vader_score(text: str) -> float | None:
 
 
 @lru_cache(maxsize=1)
-def _lexicon_index() -> tuple[dict[tuple[str, str], LexiconEntry], dict[str, list[LexiconEntry]]]:
+def _lexicon_index() -> tuple[
+    dict[tuple[str, str], LexiconEntry], dict[str, tuple[tuple[str, LexiconEntry], ...]]
+]:
     words: dict[tuple[str, str], LexiconEntry] = {}
-    stems: dict[str, list[LexiconEntry]] = {}
+    stems: dict[str, list[tuple[str, LexiconEntry]]] = {}
     for entry in load_lexicon():
         if entry.is_stem:
-            stems.setdefault(entry.language, []).append(entry)
+            stems.setdefault(entry.language, []).append((entry.text, entry))
         else:
             words[(entry.language, entry.text)] = entry
-    return words, stems
+    return words, {language: tuple(entries) for language, entries in stems.items()}
 
 
+@lru_cache(maxsize=65_536)
 def _match(word: str, language: str) -> tuple[LexiconEntry, str] | None:
     """Return the entry matching ``word`` and the part of the word before the match."""
     words, stems = _lexicon_index()
     entry = words.get((language, word))
     if entry is not None:
         return entry, ""
-    for stem in stems.get(language, []):
-        position = word.find(stem.text)
+    for text, stem in stems.get(language, ()):
+        position = word.find(text)
         if position >= 0:
             return stem, word[:position]
     return None

@@ -120,3 +120,23 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     results = PROJECT_ROOT / ".ci" / "results"
     results.mkdir(parents=True, exist_ok=True)
     (results / "mysql-tests-run").write_text(f"{_mysql_tests_run}\n")
+
+
+@pytest.fixture(params=["c", "python"], scope="module")
+def column_code(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run a parser test module twice: with the parser's C module, and with its Python steps.
+
+    The C module is built by the project's install (setup.py); a missing one fails
+    the "c" run instead of quietly testing the Python steps twice.
+    """
+    from tafiti.parsing import parser
+
+    built = parser._columns
+    if request.param == "c":
+        assert built is not None, "tafiti.parsing._columns was not built (see setup.py)"
+    else:
+        parser._columns = None
+    try:
+        yield request.param
+    finally:
+        parser._columns = built

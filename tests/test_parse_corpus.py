@@ -11,6 +11,9 @@ from conftest import CORPUS
 
 from tafiti.parsing import parse_file, parsed_to_json, parsed_to_json_text
 
+# Each test runs with the parser's C module and with its Python steps.
+pytestmark = pytest.mark.usefixtures("column_code")
+
 CASES = CORPUS / "cases"
 PEERS = CORPUS / "peers"
 

@@ -22,6 +22,9 @@ from tafiti.errors import (
 )
 from tafiti.parsing import parse_bytes, parse_file
 
+# Each test runs with the parser's C module and with its Python steps.
+pytestmark = pytest.mark.usefixtures("column_code")
+
 CHAT = "12/02/2021, 08:02 - Esther: Good morning\n12/02/2021, 08:04 - Faith: Morning!\n"
 
 

@@ -16,6 +16,9 @@ import pytest
 from tafiti.generate import FORMAT_NAMES, write_export
 from tafiti.parsing import ParsedExport, parse_file
 
+# Each test runs with the parser's C module and with its Python steps.
+pytestmark = pytest.mark.usefixtures("column_code")
+
 SAMPLE_EXPORTS = Path(__file__).resolve().parent.parent / "data" / "exports"
 
 

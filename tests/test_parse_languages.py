@@ -6,6 +6,9 @@ import pytest
 
 from tafiti.parsing import parse_text
 
+# Each test runs with the parser's C module and with its Python steps.
+pytestmark = pytest.mark.usefixtures("column_code")
+
 # language: (joined, added, left, removed, subject_changed, media, attachment, deleted)
 # Each event line is written with the names Ana (actor) and Bo / Cy (people).
 LINES = {

@@ -8,10 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tafiti.parsing import parse_bytes
+
+# Each test runs with the parser's C module and with its Python steps.
+pytestmark = pytest.mark.usefixtures("column_code")
 
 NAME_CHARS = st.sampled_from(
     list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéçñ+0123456789 .()-_~")

@@ -6,6 +6,9 @@ import pytest
 
 from tafiti.parsing import MEDIA_TOKEN, media_folded_text, parse_bytes, parse_text
 
+# Each test runs with the parser's C module and with its Python steps.
+pytestmark = pytest.mark.usefixtures("column_code")
+
 
 def _chat(*lines: str) -> str:
     return "\n".join(lines) + "\n"

@@ -39,6 +39,11 @@ from tafiti.parsing.phrases import ANCHOR_CHARS, PhraseBook, default_phrase_book
 from tafiti.parsing.reader import ExportText
 from tafiti.parsing.records import ParsedExport, ParseWarning, Record
 
+try:
+    from tafiti.parsing import _columns
+except ImportError:  # installed without a C compiler: the same steps run in Python
+    _columns = None
+
 log = logging.getLogger(__name__)
 
 _LINE_MARKS = re.compile(f"\n[{MARKS}]+")
@@ -308,28 +313,54 @@ class _RecordBuilder:
         """
         dates = parts[1::_STRIDE]
         times = parts[2::_STRIDE]
-        # One string object per distinct author instead of one per message.
         authors = parts[3::_STRIDE]
-        distinct_authors = {author: author for author in dict.fromkeys(authors)}
-        authors = list(map(distinct_authors.__getitem__, authors))
         bodies: list[str] = parts[5::_STRIDE]  # type: ignore[assignment]
         if not bodies:
             return
         bodies[-1] = bodies[-1].rstrip("\n")
-
-        newlines = list(map(str.count, bodies, repeat("\n")))
         first_line = _first_header_line(parts[0] or "")
-        lines = list(accumulate(map(add, newlines, repeat(1)), initial=first_line))
-        lines.pop()
-        self._check_lengths(bodies, lines)
-        stamps = list(
-            map(datetime.combine, map(days.__getitem__, dates), map(clocks.__getitem__, times))
-        )
+        if _columns is not None:
+            stamps, authors, lines, candidates, distinct_authors, longest, longest_index = (
+                _columns.columns(
+                    dates,
+                    times,
+                    authors,
+                    bodies,
+                    days,
+                    clocks,
+                    first_line,
+                    self.book.authored.head_texts,
+                    self.book.authored.tail_texts,
+                    "".join(self.marks),
+                )
+            )
+            if self.book.authored.unanchored:
+                candidates = range(len(bodies))
+            else:
+                candidates = self._add_suspects(candidates, authors, distinct_authors)
+        else:
+            # One string object per distinct author instead of one per message.
+            distinct_authors = {author: author for author in dict.fromkeys(authors)}
+            authors = list(map(distinct_authors.__getitem__, authors))
+            newlines = list(map(str.count, bodies, repeat("\n")))
+            lines = list(accumulate(map(add, newlines, repeat(1)), initial=first_line))
+            lines.pop()
+            longest = max(map(len, bodies))
+            longest_index = list(map(len, bodies)).index(longest)
+            stamps = list(
+                map(
+                    datetime.combine,
+                    map(days.__getitem__, dates),
+                    map(clocks.__getitem__, times),
+                )
+            )
+            candidates = self._candidates(authors, bodies, newlines, distinct_authors)
+        self._check_length(longest, lines[longest_index])
         self._dates, self._lines = dates, lines
 
         kinds = ["message"] * len(bodies)
         attachments: dict[int, str] = {}
-        for index in self._candidates(authors, bodies, newlines, distinct_authors):
+        for index in candidates:
             self._classify(index, authors, bodies, kinds, attachments)
         if self.group_authors:
             # Lines by the group's name (iOS) are events even without a direction mark.
@@ -344,21 +375,19 @@ class _RecordBuilder:
             records[index].attachment = name
         self.records = records
         self.events = [records[index] for index in sorted(self._event_indexes)]
-        self.authors = frozenset(authors) - {None}  # type: ignore[operator]
+        self.authors = frozenset(distinct_authors) - {None}  # type: ignore[operator]
 
     def first_line_of(self, date_text: str) -> int:
         """Return the line of the first header with this date, scanning the headers."""
         return self._lines[self._dates.index(date_text)]
 
-    def _check_lengths(self, bodies: list[str], lines: list[int]) -> None:
-        longest = max(map(len, bodies))
+    def _check_length(self, longest: int, line: int) -> None:
         if longest > self.max_message_chars:
-            index = list(map(len, bodies)).index(longest)
             raise ExportTooLargeError(
                 f"a message has {longest:,} characters, more than the limit of "
                 f"{self.max_message_chars:,} (setting TAFITI_MAX_MESSAGE_CHARS)",
                 filename=self.filename,
-                line=lines[index],
+                line=line,
             )
 
     def _candidates(
@@ -384,19 +413,25 @@ class _RecordBuilder:
             flags.append(map(str.endswith, bodies, repeat(matcher.short_tails)))
         for mark in self.marks:
             flags.append(map(str.__contains__, bodies, repeat(mark)))
-        suspects = {
-            a
-            for a in distinct_authors
-            if a is not None
-            and len(a) > _SUSPECT_AUTHOR_CHARS
-            and any(q in a for q in _QUOTE_CHARS)
-        }
+        suspects = _suspect_authors(distinct_authors)
         if suspects:
             flags.append(map(suspects.__contains__, authors))
         indexes = range(len(bodies))
         found: set[int] = set()
         for flag in flags:
             found.update(compress(indexes, flag))
+        return sorted(found)
+
+    @staticmethod
+    def _add_suspects(
+        candidates: list[int], authors: list[str | None], distinct_authors: Iterable[str | None]
+    ) -> list[int]:
+        """Add the records whose author may be the start of a system line."""
+        suspects = _suspect_authors(distinct_authors)
+        if not suspects:
+            return candidates
+        found = set(candidates)
+        found.update(compress(range(len(authors)), map(suspects.__contains__, authors)))
         return sorted(found)
 
     def _classify(
@@ -461,6 +496,15 @@ class _RecordBuilder:
             return False
         first_line = f"{author}: {body}".partition("\n")[0]
         return self.book.events.match(first_line) is not None
+
+
+def _suspect_authors(distinct_authors: Iterable[str | None]) -> set[str]:
+    """Authors long enough and quoted enough to be the start of a system line."""
+    return {
+        a
+        for a in distinct_authors
+        if a is not None and len(a) > _SUSPECT_AUTHOR_CHARS and any(q in a for q in _QUOTE_CHARS)
+    }
 
 
 def _first_line(text: str) -> str:

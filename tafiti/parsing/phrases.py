@@ -284,6 +284,10 @@ class PhraseMatcher:
         self.tails = frozenset(s[-size:] for s in ends if len(s) >= size)
         """The last ``ANCHOR_CHARS`` characters of every literal ending."""
         self.short_tails = tuple(s for s in ends if 0 < len(s) < size)
+        self.head_texts = (*sorted(self.heads), *sorted(self.short_heads))
+        """Every text a line that may match starts with: the heads and the short heads."""
+        self.tail_texts = (*sorted(self.tails), *sorted(self.short_tails))
+        """Every text a line that may match ends with: the tails and the short tails."""
 
     def may_match(self, text: str) -> bool:
         """False when ``text`` certainly matches no phrase; cheap enough for every message."""

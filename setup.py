@@ -1,0 +1,18 @@
+"""Build configuration beyond pyproject.toml: the parser's optional C module.
+
+The module speeds up the parser's per-message column work. It is optional: when
+no C compiler is available the install still succeeds, and the parser does the
+same work in Python (tafiti.parsing.parser says which it uses).
+"""
+
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=[
+        Extension(
+            "tafiti.parsing._columns",
+            sources=["tafiti/parsing/_columns.c"],
+            optional=True,
+        )
+    ]
+)

@@ -13,13 +13,8 @@ here and load on first use, so ``import tafiti`` stays light::
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
+from functools import cache
 from typing import Any
-
-try:
-    __version__ = version("tafiti")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0.0.0"
 
 # Name exported from the package root → the module that defines it.
 _LAZY = {
@@ -47,7 +42,21 @@ _LAZY_MODULES = {
 __all__ = ["__version__", *_LAZY, *_LAZY_MODULES]
 
 
+@cache
+def _installed_version() -> str:
+    # importlib.metadata takes a noticeable part of a short command's start-up,
+    # so the version is looked up on first use.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("tafiti")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "0.0.0"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        return _installed_version()
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
     if name in _LAZY_MODULES:

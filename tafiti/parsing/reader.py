@@ -98,7 +98,9 @@ def decode_text(data: bytes, filename: str) -> tuple[str, str]:
         text = text[1:]
     if not text or text.isspace():
         raise EmptyExportError("the file contains only white space", filename=filename)
-    if "\x00" in text or len(_CONTROL_CHARS.findall(text, 0, 8192)) > 16:
+    # A UTF-8 file without a byte order mark was checked for NUL bytes above.
+    nul = encoding != "utf-8" and "\x00" in text
+    if nul or len(_CONTROL_CHARS.findall(text, 0, 8192)) > 16:
         raise BinaryExportError("the file is not text (it contains binary data)", filename=filename)
     return text, encoding.replace("-sig", "")
 

@@ -447,6 +447,14 @@ def _execute(notebook: Path, executed: Path, parameters: dict[str, Any], setting
         str(executed),
         parameters=parameters,
         kernel_name="python3",
+        # Saving would rewrite and revalidate the whole executed notebook, images
+        # included, before and after every cell. That cost about 4 s of CPU time
+        # for a report of 40,000 messages (python -m benchmarks --only report).
+        # papermill still writes it once at the end, and before raising for a
+        # failed cell.
+        # NOTE: a render stopped by the cell timeout or a dead kernel leaves no
+        # partly executed notebook behind.
+        request_save_on_cell_execute=False,
         progress_bar=False,
         log_output=False,
         start_timeout=KERNEL_START_TIMEOUT_SECONDS,

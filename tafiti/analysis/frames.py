@@ -129,9 +129,15 @@ def _engine(engine: Engine | None) -> Engine:
 
 
 def _read(engine: Engine, statement: Select[Any], columns: list[str]) -> pd.DataFrame:
+    """Run ``statement`` and return its rows as a frame of ``columns``, matched by label.
+
+    A column the statement does not select is NaN.
+    """
     with engine.connect() as connection:
-        rows = connection.execute(statement).mappings().all()
-    return pd.DataFrame([dict(row) for row in rows], columns=columns)
+        result = connection.execute(statement)
+        labels = list(result.keys())
+        rows = [tuple(row) for row in result.all()]
+    return pd.DataFrame(rows, columns=labels).reindex(columns=columns)
 
 
 def _group_ids(engine: Engine, group: GroupSelector) -> list[int] | None:
@@ -334,12 +340,37 @@ def _filter_period(statement: Select[Any], column: Any, period: Period) -> Selec
 
 def _facilitator_flags(frame: pd.DataFrame) -> pd.Series:
     """Flag rows whose participant is marked, or named in ``group_info["facilitators"]``."""
+    marked = frame["is_facilitator"].astype(bool)
+    # The rows of one group share its metadata, and a name recurs on every
+    # message of its author, so each group and each name is folded once.
+    first_rows = frame.drop_duplicates("group")
+    listed_by_group = {
+        group: _listed_facilitators(info)
+        for group, info in zip(first_rows["group"], first_rows["group_info"], strict=True)
+    }
+    if not any(listed_by_group.values()):
+        return marked
+
+    folded: dict[str, str] = {}
     flags = []
-    for row in frame.itertuples(index=False):
-        listed = _listed_facilitators(row.group_info)
-        names = {_fold(row.name), _fold(row.canonical_name)}
-        flags.append(bool(row.is_facilitator) or bool(names & listed))
+    for group, name, canonical_name, is_marked in zip(
+        frame["group"], frame["name"], frame["canonical_name"], marked, strict=True
+    ):
+        listed = listed_by_group[group]
+        if is_marked or not listed:
+            flags.append(is_marked)
+            continue
+        names = {_fold_once(folded, name), _fold_once(folded, canonical_name)}
+        flags.append(bool(names & listed))
     return pd.Series(flags, index=frame.index, dtype=bool)
+
+
+def _fold_once(folded: dict[str, str], name: Any) -> str:
+    if not isinstance(name, str):
+        return _fold(name)
+    if name not in folded:
+        folded[name] = _fold(name)
+    return folded[name]
 
 
 def _listed_facilitators(info: Any) -> set[str]:

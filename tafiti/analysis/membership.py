@@ -98,9 +98,42 @@ def _timeline(
         for person in event_people(event):
             if person != EXPORTER:
                 items.append((when, order, aliases.get(person, person), event.type))
-    for message in messages[["timestamp", "author"]].itertuples(index=False):
-        items.append((pd.Timestamp(message.timestamp), _MESSAGE, message.author, "message"))
+    for when, author in _span_opening_messages(messages, items):
+        items.append((pd.Timestamp(when), _MESSAGE, author, "message"))
     return items
+
+
+def _span_opening_messages(
+    messages: pd.DataFrame, event_items: list[tuple[pd.Timestamp, int, str, str]]
+) -> list[tuple[object, str]]:
+    """Return the time and author of each person's first message after each of their events.
+
+    Only such a message can open a span: any later message before the person's
+    next event finds them a member already. Same-time items sort as the
+    timeline does: a join before the message, a leave after it.
+    """
+    ordered = messages[["timestamp", "author"]].sort_values("timestamp", kind="stable")
+    ordered = ordered.reset_index(drop=True)
+    joins: dict[str, list[pd.Timestamp]] = {}
+    leaves: dict[str, list[pd.Timestamp]] = {}
+    for when, order, person, _ in event_items:
+        (joins if order == _JOIN else leaves).setdefault(person, []).append(when)
+
+    segments = np.zeros(len(ordered), dtype=np.int64)
+    all_times = ordered["timestamp"].to_numpy()
+    for author, rows in ordered.groupby("author", sort=False).indices.items():
+        if author not in joins and author not in leaves:
+            continue
+        times = all_times[rows]
+        joined = np.sort(pd.DatetimeIndex(joins.get(author, [])).to_numpy())
+        left = np.sort(pd.DatetimeIndex(leaves.get(author, [])).to_numpy())
+        segment = np.searchsorted(joined, times, side="right") + np.searchsorted(
+            left, times, side="left"
+        )
+        segments[rows] = segment
+
+    firsts = ordered.assign(segment=segments).drop_duplicates(["author", "segment"])
+    return list(zip(firsts["timestamp"], firsts["author"], strict=True))
 
 
 def _person_spans(

@@ -181,7 +181,16 @@ def load_group_report(
 
 
 def _pseudonymise_messages(messages: pd.DataFrame, masker: Pseudonymiser) -> pd.DataFrame:
-    return masker.frame(messages, ["author", "author_name"], ["text", "attachment"])
+    masked = masker.frame(messages, ["author", "author_name"], ["attachment"])
+    if masker.enabled:
+        # Chats repeat many texts ("ok", "Amen", "asante sana"), and masking
+        # names runs a pattern of every name over the text, so each distinct
+        # text is masked once.
+        texts = messages["text"]
+        distinct = pd.unique(texts)
+        masked_texts = dict(zip(distinct, map(masker.text, distinct), strict=True))
+        masked["text"] = texts.map(masked_texts)
+    return masked
 
 
 def _pseudonymise_events(events: pd.DataFrame, masker: Pseudonymiser) -> pd.DataFrame:

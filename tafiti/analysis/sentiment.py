@@ -126,6 +126,17 @@ def _match(word: str, language: str) -> tuple[LexiconEntry, str] | None:
     return None
 
 
+@lru_cache(maxsize=65_536)
+def _word_emotions(word: str) -> frozenset[str]:
+    """Return the emotions of the English and Swahili entries matching ``word``."""
+    found = set()
+    for language in ("en", "sw"):
+        match = _match(word, language)
+        if match is not None and match[0].emotion:
+            found.add(match[0].emotion)
+    return frozenset(found)
+
+
 def swahili_score(text: str) -> float | None:
     """Return the word-list score of a Swahili text, or None when no listed word occurs."""
     polarities = []
@@ -217,11 +228,8 @@ def emotions(messages: pd.DataFrame) -> pd.DataFrame:
     texts = text_messages(messages)["text"]
     for text in texts:
         found: set[str] = set()
-        for word in (match.group(0).casefold() for match in _WORD.finditer(text)):
-            for language in ("en", "sw"):
-                match = _match(word, language)
-                if match is not None and match[0].emotion:
-                    found.add(match[0].emotion)
+        for word in _WORD.findall(text):
+            found |= _word_emotions(word.casefold())
         for emotion in found:
             counts[emotion] = counts.get(emotion, 0) + 1
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))

@@ -8,16 +8,21 @@
  * could be anything but a plain message (the "candidates" parser.py classifies
  * in Python). parser.py has the same steps in Python and uses them when this
  * module was not built; the tests run both and compare them.
+ *
+ * records() then makes the Record objects (a dataclass with __slots__) by
+ * setting their slots directly, which is what the dataclass's __init__ does.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <datetime.h>
+#include <structmember.h>
 
 /* Literal beginnings or endings of phrases, with their first (or last) character. */
 typedef struct {
     Py_ssize_t count;
     PyObject **texts;   /* borrowed from the tuple passed in */
     Py_UCS4 *anchors;   /* first character of a beginning, last of an ending */
+    unsigned char latin1[256]; /* 1 for each anchor below 256, for a quick no */
 } Literals;
 
 static int
@@ -26,6 +31,7 @@ literals_init(Literals *literals, PyObject *tuple, int at_end)
     literals->count = PyTuple_GET_SIZE(tuple);
     literals->texts = NULL;
     literals->anchors = NULL;
+    memset(literals->latin1, 0, sizeof(literals->latin1));
     if (literals->count == 0) {
         return 0;
     }
@@ -44,6 +50,9 @@ literals_init(Literals *literals, PyObject *tuple, int at_end)
         literals->texts[i] = text;
         Py_ssize_t at = at_end ? PyUnicode_GET_LENGTH(text) - 1 : 0;
         literals->anchors[i] = PyUnicode_READ_CHAR(text, at);
+        if (literals->anchors[i] < 256) {
+            literals->latin1[literals->anchors[i]] = 1;
+        }
     }
     return 0;
 }
@@ -59,6 +68,9 @@ literals_free(Literals *literals)
 static int
 literals_match(const Literals *literals, PyObject *body, Py_UCS4 anchor, int direction)
 {
+    if (anchor < 256 && !literals->latin1[anchor]) {
+        return 0;
+    }
     for (Py_ssize_t i = 0; i < literals->count; i++) {
         if (literals->anchors[i] != anchor) {
             continue;
@@ -280,15 +292,90 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(records_doc,
+"records(cls, names, columns, defaults)\n"
+"--\n\n"
+"Return a list of cls objects: the i-th has, for each name in names, the i-th\n"
+"item of the matching list in columns, then the values in defaults for the\n"
+"names after those. cls must keep every name in a __slots__ slot and must not\n"
+"need its __init__ (a dataclass without __post_init__).");
+
+static PyObject *
+records(PyObject *module, PyObject *args)
+{
+    PyTypeObject *cls;
+    PyObject *names, *column_lists, *defaults;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!", &PyType_Type, &cls, &PyTuple_Type, &names,
+                          &PyTuple_Type, &column_lists, &PyTuple_Type, &defaults)) {
+        return NULL;
+    }
+    Py_ssize_t field_count = PyTuple_GET_SIZE(names);
+    Py_ssize_t column_count = PyTuple_GET_SIZE(column_lists);
+    if (field_count > 32 || column_count == 0
+        || column_count + PyTuple_GET_SIZE(defaults) != field_count) {
+        PyErr_SetString(PyExc_ValueError, "need one column or default per name, at most 32");
+        return NULL;
+    }
+    Py_ssize_t offsets[32];
+    for (Py_ssize_t f = 0; f < field_count; f++) {
+        PyObject *descriptor = PyObject_GetAttr((PyObject *)cls, PyTuple_GET_ITEM(names, f));
+        if (descriptor == NULL) {
+            return NULL;
+        }
+        int is_slot = Py_IS_TYPE(descriptor, &PyMemberDescr_Type)
+            && ((PyMemberDescrObject *)descriptor)->d_member->type == T_OBJECT_EX
+            && !(((PyMemberDescrObject *)descriptor)->d_member->flags & READONLY);
+        if (is_slot) {
+            offsets[f] = ((PyMemberDescrObject *)descriptor)->d_member->offset;
+        }
+        Py_DECREF(descriptor);
+        if (!is_slot) {
+            PyErr_Format(PyExc_TypeError, "%R is not a __slots__ slot of %s",
+                         PyTuple_GET_ITEM(names, f), cls->tp_name);
+            return NULL;
+        }
+    }
+    Py_ssize_t count = -1;
+    for (Py_ssize_t c = 0; c < column_count; c++) {
+        PyObject *column = PyTuple_GET_ITEM(column_lists, c);
+        if (check_list(column, "each column", count) < 0) {
+            return NULL;
+        }
+        count = PyList_GET_SIZE(column);
+    }
+
+    PyObject *result = PyList_New(count);
+    if (result == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *record = cls->tp_alloc(cls, 0);
+        if (record == NULL) {
+            Py_DECREF(result);
+            return NULL;
+        }
+        for (Py_ssize_t f = 0; f < field_count; f++) {
+            PyObject *value = f < column_count
+                ? PyList_GET_ITEM(PyTuple_GET_ITEM(column_lists, f), i)
+                : PyTuple_GET_ITEM(defaults, f - column_count);
+            Py_INCREF(value);
+            *(PyObject **)((char *)record + offsets[f]) = value;
+        }
+        PyList_SET_ITEM(result, i, record);
+    }
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"columns", columns, METH_VARARGS, columns_doc},
+    {"records", records, METH_VARARGS, records_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "tafiti.parsing._columns",
-    .m_doc = "The per-message column work of the parser, in C.",
+    .m_doc = "The per-message column work of the parser, and its Record objects, in C.",
     .m_size = -1,
     .m_methods = methods,
 };

@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 from datetime import date, datetime, time
 from itertools import accumulate, compress, repeat
 from operator import add, itemgetter
@@ -53,6 +54,10 @@ _COPY_SUFFIX = re.compile(r"\s*\(\d+\)$")
 # start of a system line whose quoted group name contains ": ".
 _SUSPECT_AUTHOR_CHARS = 20
 _NO_AUTHOR = frozenset({None})
+# The C module fills a Record's slots directly: its first five from the columns
+# build() makes, the rest with their defaults.
+_RECORD_NAMES = tuple(f.name for f in fields(Record))
+_RECORD_DEFAULTS = tuple(f.default for f in fields(Record)[5:])
 # re.split of the header regex gives, per header: date, time, author, odd line, body.
 _STRIDE = 5
 
@@ -370,7 +375,12 @@ class _RecordBuilder:
                 if kinds[index] == "message" and self.book.events.match(_first_line(bodies[index])):
                     self._to_event(index, authors, bodies, kinds)
 
-        records = list(map(Record, stamps, authors, bodies, kinds, lines))
+        if _columns is not None:
+            records = _columns.records(
+                Record, _RECORD_NAMES, (stamps, authors, bodies, kinds, lines), _RECORD_DEFAULTS
+            )
+        else:
+            records = list(map(Record, stamps, authors, bodies, kinds, lines))
         for index, name in attachments.items():
             records[index].attachment = name
         self.records = records

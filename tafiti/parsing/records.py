@@ -21,6 +21,10 @@ class Record:
     the participants an event concerns ("X added A and B" gives ``("A", "B")``),
     ``actor`` the one who did it, and ``old_name``/``new_name`` are set on
     subject changes and group creation.
+
+    The parser's C module makes records by setting these slots as the generated
+    ``__init__`` does, so every field needs a plain default after the first five,
+    and the class no ``__post_init__``.
     """
 
     timestamp: datetime

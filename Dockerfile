@@ -25,7 +25,14 @@ COPY requirements.lock ./
 RUN pip install --no-cache-dir -r requirements.lock
 
 COPY --chown=tafiti:tafiti . .
-RUN pip install --no-cache-dir --no-deps -e . \
+# The parser's C module (setup.py) needs a compiler, removed again once it is
+# built; without one the install still works, and the parser runs in Python.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && pip install --no-cache-dir --no-deps -e . \
+    && apt-get purge -y --auto-remove gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/* \
     && mkdir -p data/exports data/work reports secrets \
     && chown -R tafiti:tafiti data reports secrets \
     && chmod 0755 docker/entrypoint.sh

@@ -197,6 +197,17 @@ def test_line_starting_with_a_date_only_is_plain_continuation() -> None:
     assert parsed.warnings == []
 
 
+def test_line_of_direction_marks_after_the_last_message_is_dropped() -> None:
+    text = "12/01/2024, 09:15 - Amani: hello\n12/01/2024, 09:17 - Baraka: ok\n\u200e\n\u200f\u200e"
+    parsed = parse_text(text, "x.txt")
+
+    assert [(r.line, r.author, r.text) for r in parsed.records] == [
+        (1, "Amani", "hello"),
+        (2, "Baraka", "ok"),
+    ]
+    assert parsed.warnings == []
+
+
 def test_text_before_first_header_is_a_warning() -> None:
     parsed = parse_text(_chat("garbage", "12/02/2021, 08:02 - Esther: Hi"), "x.txt")
 

@@ -322,7 +322,7 @@ class _RecordBuilder:
         bodies: list[str] = parts[5::_STRIDE]  # type: ignore[assignment]
         if not bodies:
             return
-        bodies[-1] = bodies[-1].rstrip("\n")
+        bodies[-1] = _without_trailing_blank_lines(bodies[-1])
         first_line = _first_header_line(parts[0] or "")
         if _columns is not None:
             stamps, authors, lines, candidates, distinct_authors, longest, longest_index = (
@@ -506,6 +506,16 @@ class _RecordBuilder:
             return False
         first_line = f"{author}: {body}".partition("\n")[0]
         return self.book.events.match(first_line) is not None
+
+
+def _without_trailing_blank_lines(body: str) -> str:
+    """The export's last body without the line ends, and lines of direction marks only, after it."""
+    body = body.rstrip("\n")
+    while True:
+        head, newline, line = body.rpartition("\n")
+        if not (newline and line and not line.strip(MARKS)):
+            return body
+        body = head.rstrip("\n")
 
 
 def _suspect_authors(distinct_authors: Iterable[str | None]) -> set[str]:

@@ -2,7 +2,7 @@
 
 The module speeds up the parser's per-message column work. It is optional: when
 no C compiler is available the install still succeeds, and the parser does the
-same work in Python (tafiti.parsing.parser says which it uses).
+same work in Python.
 """
 
 from setuptools import Extension, setup

@@ -509,7 +509,7 @@ class _RecordBuilder:
 
 
 def _without_trailing_blank_lines(body: str) -> str:
-    """The export's last body without the line ends, and lines of direction marks only, after it."""
+    """Return the export's last body without the line ends and mark-only lines after it."""
     body = body.rstrip("\n")
     while True:
         head, newline, line = body.rpartition("\n")
@@ -519,7 +519,7 @@ def _without_trailing_blank_lines(body: str) -> str:
 
 
 def _suspect_authors(distinct_authors: Iterable[str | None]) -> set[str]:
-    """Authors long enough and quoted enough to be the start of a system line."""
+    """Return the authors long and quoted enough to be the start of a system line."""
     return {
         a
         for a in distinct_authors

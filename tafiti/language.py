@@ -104,6 +104,11 @@ class _Detector:
         hits = self._word_hits(words)
         if len(words) == 1 and letters < 4 and not any(hits.values()):
             return "other"
+        counts = sorted(hits.values(), reverse=True)
+        if counts[0] > counts[1]:
+            # One language has the most word evidence, so langid's tie-break
+            # below cannot change the outcome; skipping it saves most of the time.
+            return max(hits, key=hits.__getitem__)
 
         log_probs = self._log_probs(" ".join(words))
         restricted = [log_probs[i] for i in self._indexes]

@@ -33,7 +33,7 @@ from tafiti.store.models import ExportFile, Group, Message, Participant
 from tafiti.store.queries import list_groups
 from tafiti.store.sync import BARRIER_ENV, PAUSE_ENV, sync_source
 
-MESSAGES = 2500
+MESSAGES = 2 * BATCH_SIZE + 500
 DUKA = "WhatsApp Chat with Duka Bora C5 - Kisumu"
 
 

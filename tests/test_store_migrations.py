@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 import sqlalchemy
 from alembic.autogenerate import compare_metadata
@@ -122,4 +124,50 @@ def test_mysql_report_queries_use_group_time_index(mysql_url):
 
     assert indexes[("messages", "ix_messages_group_time")] == "group_id,timestamp"
     assert indexes[("events", "ix_events_group_time")] == "group_id,timestamp"
-    assert indexes[("messages", "uq_message_identity")] == "group_id,identity"
+    assert indexes[("messages", "uq_message_identity")] == "identity,group_id"
+    assert indexes[("events", "uq_event_identity")] == "identity,group_id"
+    assert ("messages", "ix_messages_identity") not in indexes
+    assert ("events", "ix_events_identity") not in indexes
+
+
+def test_identity_key_migration_keeps_rows_and_rule(database_url):
+    engine = create_database_engine(database_url)
+    upgrade(engine, "0001")
+    tables = Base.metadata.tables
+    moment = datetime(2024, 1, 1, 9, 15)
+    message = {"identity": bytes(range(16)), "timestamp": moment, "kind": "message"}
+    message |= {"text": "Habari", "deleted": False}
+    with engine.begin() as connection:
+        for group_id in (1, 2):
+            connection.execute(
+                tables["groups"].insert(),
+                {"id": group_id, "slug": f"g{group_id}", "name": "G", "name_source": "export"}
+                | {"created_at": moment, "updated_at": moment},
+            )
+            connection.execute(
+                tables["participants"].insert(),
+                {"id": group_id, "group_id": group_id, "name": "Amina"}
+                | {"canonical_name": "Amina", "is_facilitator": False},
+            )
+        connection.execute(
+            tables["messages"].insert(), {**message, "group_id": 1, "participant_id": 1}
+        )
+
+    upgrade(engine)
+
+    with engine.begin() as connection:
+        connection.execute(
+            tables["messages"].insert(), {**message, "group_id": 2, "participant_id": 2}
+        )
+    with pytest.raises(sqlalchemy.exc.IntegrityError), engine.begin() as connection:
+        connection.execute(
+            tables["messages"].insert(), {**message, "group_id": 1, "participant_id": 1}
+        )
+    with engine.connect() as connection:
+        stored = connection.execute(
+            sqlalchemy.select(tables["messages"].c.group_id, tables["messages"].c.text).order_by(
+                tables["messages"].c.group_id
+            )
+        ).all()
+    engine.dispose()
+    assert [tuple(row) for row in stored] == [(1, "Habari"), (2, "Habari")]

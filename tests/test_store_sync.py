@@ -118,6 +118,49 @@ def test_long_message_with_emoji_round_trips(engine, settings, exports):
     assert group_name == "Emoji 🎉"
 
 
+SPECIAL_TEXTS = (
+    "Punguzo la 50% leo",
+    "%s %d %(name)s %%",
+    "It's Baraka's duka",
+    'Alisema "karibu"',
+    "C:\\Users\\duka\\bei.xlsx",
+    "backslash before quote \\' and at the end \\",
+    "tab\there",
+    "line one\nline two\n\nline four",
+    "emoji 🙏🏽🎉 and ñ, ç, ã",
+)
+
+
+def test_special_characters_round_trip(engine, settings, exports):
+    messages = [
+        (START + timedelta(minutes=index), AUTHORS[index % 3], text)
+        for index, text in enumerate(SPECIAL_TEXTS)
+    ]
+    write_export(exports / "WhatsApp Chat with Mauzo.txt", messages)
+
+    summary = _sync(exports, engine, settings)
+
+    assert summary.failed == 0
+    table = Message.__table__
+    with engine.connect() as connection:
+        stored = connection.execute(select(table.c.text).order_by(table.c.timestamp)).scalars()
+        assert list(stored) == list(SPECIAL_TEXTS)
+
+
+def test_statements_split_by_size_store_every_row(engine, settings, exports, monkeypatch):
+    monkeypatch.setattr("tafiti.store.bulk.MAX_STATEMENT_CHARS", 2_000)
+    history = numbered_messages(300)
+    write_export(exports / "WhatsApp Chat with Mauzo.txt", history)
+
+    summary = _sync(exports, engine, settings)
+
+    assert summary.new_messages == 300
+    table = Message.__table__
+    with engine.connect() as connection:
+        stored = connection.execute(select(table.c.text).order_by(table.c.timestamp)).scalars()
+        assert list(stored) == [text for _, _, text in history]
+
+
 def test_later_export_adds_only_new_messages(engine, settings, exports):
     history = numbered_messages(150)
     write_export(exports / "WhatsApp Chat with Mauzo.txt", history[:100])

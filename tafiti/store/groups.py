@@ -39,6 +39,7 @@ from sqlalchemy import Connection, func, or_, select, update
 
 from tafiti.errors import ConfigError
 from tafiti.parsing.records import ParsedExport, Record
+from tafiti.store.db import is_mysql
 from tafiti.store.metadata import GroupDirectory, GroupMetadata
 from tafiti.store.models import Event, ExportFile, Group, Message, Participant
 
@@ -54,7 +55,8 @@ NAME_SOURCE_RANK = {"export": 0, "event": 1}
 # Share of a group's messages within an export's time span that the export must
 # contain for content alone (without a shared name) to put the export there.
 MIN_CONTENT_SHARE = 0.5
-_IDENTITY_CHUNK = 1000
+# Identities per lookup statement; SQLite (3.32 and later) takes up to 32,766 parameters.
+_IDENTITY_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -209,15 +211,30 @@ def _match_stored_group(
 
 
 def _shared_message_counts(connection: Connection, identities: Sequence[bytes]) -> dict[int, int]:
+    """Count, per stored group, the messages whose identity is in ``identities``.
+
+    The statements are written by hand: SQLAlchemy's expanding ``IN`` binds
+    and escapes each identity on its own, which took seconds for an export of
+    100,000 messages. Identities are bytes, so on MySQL they are written as
+    hex literals and need no escaping.
+    """
     counts: dict[int, int] = {}
     unique = list(dict.fromkeys(identities))
+    mysql = is_mysql(connection)
     for start in range(0, len(unique), _IDENTITY_CHUNK):
         chunk = unique[start : start + _IDENTITY_CHUNK]
-        rows = connection.execute(
-            select(messages_table.c.group_id, func.count())
-            .where(messages_table.c.identity.in_(chunk))
-            .group_by(messages_table.c.group_id)
-        )
+        if mysql:
+            values = ",".join(["X'" + identity.hex() + "'" for identity in chunk])
+            rows = connection.exec_driver_sql(
+                f"SELECT group_id, COUNT(*) FROM messages WHERE identity IN ({values}) "
+                "GROUP BY group_id"
+            )
+        else:
+            rows = connection.exec_driver_sql(
+                f"SELECT group_id, COUNT(*) FROM messages WHERE identity IN "
+                f"({','.join('?' * len(chunk))}) GROUP BY group_id",
+                tuple(chunk),
+            )
         for group_id, count in rows:
             counts[group_id] = counts.get(group_id, 0) + count
     return counts

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, select, update
 from tafiti.errors import ExportError
 from tafiti.parsing.events import YOU
 from tafiti.parsing.records import ParsedExport, Record
+from tafiti.store.bulk import insert_columns
 from tafiti.store.groups import (
     apply_metadata,
     export_names,
@@ -31,11 +32,14 @@ from tafiti.store.models import Event, Message, Participant
 
 log = logging.getLogger(__name__)
 
+# Rows per insert statement (per executemany call on SQLite). Larger batches
+# save round trips; the transaction is the same whatever the size.
+BATCH_SIZE = 5000
+
 messages_table = Message.__table__
 events_table = Event.__table__
 participants_table = Participant.__table__
 
-BATCH_SIZE = 1000
 # Events whose people become participants even before they write.
 MEMBERSHIP_EVENTS = frozenset({"added", "joined"})
 
@@ -385,30 +389,27 @@ def _insert_messages(
     participant_ids: dict[str, int],
     after_batch: Callable[[], None] | None,
 ) -> None:
-    for start in range(0, len(pending), BATCH_SIZE):
-        batch = pending[start : start + BATCH_SIZE]
-        languages = _detect_languages(
-            [item.record.text if item.record.kind == "message" else None for item in batch]
-        )
-        rows = [
-            {
-                "group_id": group_id,
-                "participant_id": participant_ids[item.record.author],  # type: ignore[index]
-                "identity": item.identity,
-                "deletion_identity": None,
-                "timestamp": item.record.timestamp,
-                "kind": item.record.kind,
-                "text": item.record.text,
-                "attachment": item.record.attachment,
-                "deleted": item.record.kind == "deleted",
-                "language": language,
-                "export_file_id": export_file_id,
-            }
-            for item, language in zip(batch, languages, strict=True)
-        ]
-        connection.execute(messages_table.insert(), rows)
-        if after_batch is not None:
-            after_batch()
+    records = [item.record for item in pending]
+    count = len(records)
+    kinds = [record.kind for record in records]
+    columns = {
+        "group_id": [group_id] * count,
+        "participant_id": [participant_ids[record.author] for record in records],  # type: ignore[index]
+        "identity": [item.identity for item in pending],
+        "deletion_identity": [None] * count,
+        "timestamp": [record.timestamp for record in records],
+        "kind": kinds,
+        "text": [record.text for record in records],
+        "attachment": [record.attachment for record in records],
+        "deleted": [kind == "deleted" for kind in kinds],
+        "language": _detect_languages(
+            [record.text if record.kind == "message" else None for record in records]
+        ),
+        "export_file_id": [export_file_id] * count,
+    }
+    insert_columns(
+        connection, messages_table, columns, batch_rows=BATCH_SIZE, after_batch=after_batch
+    )
 
 
 def _insert_events(
@@ -418,32 +419,30 @@ def _insert_events(
     pending: list[_Pending],
     after_batch: Callable[[], None] | None,
 ) -> None:
-    for start in range(0, len(pending), BATCH_SIZE):
-        rows = [
-            {
-                "group_id": group_id,
-                "identity": item.identity,
-                "timestamp": item.record.timestamp,
-                "type": item.record.event or "other",
-                "text": item.record.text,
-                "actor": item.record.actor,
-                "people": list(item.record.people) or None,
-                "old_name": item.record.old_name,
-                "new_name": item.record.new_name,
-                "export_file_id": export_file_id,
-            }
-            for item in pending[start : start + BATCH_SIZE]
-        ]
-        connection.execute(events_table.insert(), rows)
-        if after_batch is not None:
-            after_batch()
+    records = [item.record for item in pending]
+    count = len(records)
+    columns = {
+        "group_id": [group_id] * count,
+        "identity": [item.identity for item in pending],
+        "timestamp": [record.timestamp for record in records],
+        "type": [record.event or "other" for record in records],
+        "text": [record.text for record in records],
+        "actor": [record.actor for record in records],
+        "people": [list(record.people) or None for record in records],
+        "old_name": [record.old_name for record in records],
+        "new_name": [record.new_name for record in records],
+        "export_file_id": [export_file_id] * count,
+    }
+    insert_columns(
+        connection, events_table, columns, batch_rows=BATCH_SIZE, after_batch=after_batch
+    )
 
 
 _language_warning_logged = False
 
 
 def _detect_languages(texts: list[str | None]) -> list[str | None]:
-    """Guess each text's language once, at insert time; ``None`` entries stay ``None``.
+    """Guess each text's language at insert time; ``None`` entries stay ``None``.
 
     The guess is stored as NULL when ``tafiti.language`` is not installed or fails.
     """
@@ -456,7 +455,8 @@ def _detect_languages(texts: list[str | None]) -> list[str | None]:
         from tafiti.language import detect_languages
     except ImportError:
         return languages
-    # Chats repeat short texts ("ok", "Asante"); each distinct text is guessed once.
+    # Chats repeat short texts ("ok", "Asante"), so each distinct text of the
+    # whole export is guessed once.
     distinct = list(dict.fromkeys(texts[index] or "" for index in indexes))
     try:
         guesses = dict(zip(distinct, detect_languages(distinct), strict=True))

@@ -1,7 +1,7 @@
 """The database schema: SQLAlchemy 2 typed models.
 
 The unique keys carry the dedupe rules: a message or event is one row per
-``(group_id, identity)``, where ``identity`` is a 16-byte hash of its content
+``(identity, group_id)``, where ``identity`` is a 16-byte hash of its content
 (see ``tafiti.store.identity``). Binary, so no collation can fold "ok" and "OK".
 A message deleted after it was stored also keeps the identity of its deletion
 notice in ``deletion_identity``, unique in the group as well.
@@ -149,12 +149,12 @@ class Message(Base):
 
     __tablename__ = "messages"
     __table_args__ = (
-        UniqueConstraint("group_id", "identity", name="uq_message_identity"),
+        # Identity first, so the key also finds which stored group an export
+        # overlaps, before the group is known.
+        UniqueConstraint("identity", "group_id", name="uq_message_identity"),
         UniqueConstraint("group_id", "deletion_identity", name="uq_message_deletion_identity"),
         Index("ix_messages_group_time", "group_id", "timestamp"),
         Index("ix_messages_participant", "participant_id"),
-        # Finds which stored group an export overlaps, before the group is known.
-        Index("ix_messages_identity", "identity"),
         MYSQL_TABLE_OPTIONS,
     )
 
@@ -181,9 +181,8 @@ class Event(Base):
 
     __tablename__ = "events"
     __table_args__ = (
-        UniqueConstraint("group_id", "identity", name="uq_event_identity"),
+        UniqueConstraint("identity", "group_id", name="uq_event_identity"),
         Index("ix_events_group_time", "group_id", "timestamp"),
-        Index("ix_events_identity", "identity"),
         MYSQL_TABLE_OPTIONS,
     )
 

@@ -295,36 +295,45 @@ def questions(messages: pd.DataFrame, window: timedelta = timedelta(hours=24)) -
     ordered = messages.sort_values("timestamp", kind="stable")
     times = ordered["timestamp"].to_numpy()
     authors = ordered["author"].to_numpy()
-    rows = []
-    for question in asked.itertuples():
-        answer = _first_other_author(times, authors, question.timestamp, question.author, window)
-        rows.append(
-            {
-                "timestamp": question.timestamp,
-                "author": question.author,
-                "text": question.text,
-                "answered": answer is not None,
-                "answered_by": answer[1] if answer else None,
-                "answer_delay": answer[0] - question.timestamp if answer else None,
-            }
-        )
-    table = pd.DataFrame(rows, columns=columns)
-    # A column of NaT alone would be read as datetimes, not durations.
-    table["answer_delay"] = pd.Series(list(table["answer_delay"]), dtype="timedelta64[ns]")
+    asked_times = asked["timestamp"].to_numpy()
+    asked_authors = asked["author"].to_numpy()
+
+    answer = _first_other_author(times, authors, asked_times, asked_authors)
+    found = answer < len(times)
+    answer = np.where(found, answer, 0)
+    answered = found & (times[answer] <= asked_times + np.timedelta64(window))
+    table = pd.DataFrame(
+        {
+            "timestamp": asked_times,
+            "author": asked_authors,
+            "text": asked["text"].to_numpy(),
+            "answered": answered,
+            "answered_by": np.where(answered, authors[answer], None),
+            "answer_delay": np.where(answered, times[answer] - asked_times, np.timedelta64("NaT")),
+        },
+        columns=columns,
+    )
+    table["answer_delay"] = table["answer_delay"].astype("timedelta64[ns]")
     return table
 
 
 def _first_other_author(
-    times: np.ndarray, authors: np.ndarray, after: pd.Timestamp, author: str, window: timedelta
-) -> tuple[pd.Timestamp, str] | None:
-    start = np.searchsorted(times, np.datetime64(after), side="right")
-    limit = np.datetime64(after + window)
-    for index in range(start, len(times)):
-        if times[index] > limit:
-            return None
-        if authors[index] != author:
-            return pd.Timestamp(times[index]), authors[index]
-    return None
+    times: np.ndarray, authors: np.ndarray, after: np.ndarray, author: np.ndarray
+) -> np.ndarray:
+    """Return the index of the first message after each ``after`` by someone other than ``author``.
+
+    ``times`` and ``authors`` are the messages sorted by time. The index is
+    ``len(times)`` where no later message is by someone else.
+    """
+    count = len(times)
+    # The first message by someone else after message i starts the next run of
+    # another author: the first change of author after i.
+    changes = np.flatnonzero(authors[1:] != authors[:-1]) + 1
+    next_other = np.append(changes, count)[np.searchsorted(changes, np.arange(count), side="right")]
+    start = np.searchsorted(times, after, side="right")
+    first = np.minimum(start, count - 1)
+    same_author = authors[first] == author
+    return np.where(start >= count, count, np.where(same_author, next_other[first], start))
 
 
 def runs(messages: pd.DataFrame) -> pd.DataFrame:
@@ -359,26 +368,32 @@ def first_reply_times(messages: pd.DataFrame, gap: timedelta = CONVERSATION_GAP)
         return pd.DataFrame(columns=columns)
 
     silence = ordered["timestamp"].diff()
-    opens = silence.isna() | (silence >= pd.Timedelta(gap))
-    conversation = opens.cumsum()
-    rows = []
-    for _, part in ordered.groupby(conversation, sort=True):
-        opener = part.iloc[0]
-        others = part[part["author"] != opener["author"]]
-        reply = others.iloc[0] if not others.empty else None
-        rows.append(
-            {
-                "timestamp": opener["timestamp"],
-                "author": opener["author"],
-                "replied": reply is not None,
-                "replied_by": reply["author"] if reply is not None else None,
-                "reply_delay": (reply["timestamp"] - opener["timestamp"])
-                if reply is not None
-                else None,
-            }
-        )
-    table = pd.DataFrame(rows, columns=columns)
-    table["reply_delay"] = pd.Series(list(table["reply_delay"]), dtype="timedelta64[ns]")
+    opens = (silence.isna() | (silence >= pd.Timedelta(gap))).to_numpy()
+    starts = np.flatnonzero(opens)
+    ends = np.append(starts[1:], len(ordered))
+    times = ordered["timestamp"].to_numpy()
+    authors = ordered["author"].to_numpy()
+
+    # A row by someone other than its conversation's opener is a reply. The
+    # first reply after an opener counts when it comes before the next opener.
+    openers = starts[np.cumsum(opens) - 1]
+    replies = np.flatnonzero(authors != authors[openers])
+    first = np.searchsorted(replies, starts)
+    reply = replies[np.minimum(first, len(replies) - 1)] if len(replies) else ends
+    replied = (first < len(replies)) & (reply < ends)
+    reply = np.where(replied, reply, 0)
+
+    table = pd.DataFrame(
+        {
+            "timestamp": times[starts],
+            "author": authors[starts],
+            "replied": replied,
+            "replied_by": np.where(replied, authors[reply], None),
+            "reply_delay": np.where(replied, times[reply] - times[starts], np.timedelta64("NaT")),
+        },
+        columns=columns,
+    )
+    table["reply_delay"] = table["reply_delay"].astype("timedelta64[ns]")
     return table
 
 

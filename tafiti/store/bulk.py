@@ -218,32 +218,44 @@ def _string_escaper(connection: Connection) -> Callable[[Sequence[str]], list[st
 def _column_literals(
     values: Sequence[Any], escape_strings: Callable[[Sequence[str]], list[str]]
 ) -> list[str]:
-    """Write one column's values as SQL literals."""
-    kinds = {type(value) for value in values}
-    has_null = type(None) in kinds
-    kinds.discard(type(None))
-    if not kinds:
-        return ["NULL"] * len(values)
-    if len(kinds) > 1:
-        raise TypeError(f"a column mixes values of types {sorted(kind.__name__ for kind in kinds)}")
+    """Write one column's values as SQL literals.
 
-    (kind,) = kinds
+    The first value that is not None picks the writer. Each writer raises
+    on a value of another type (``str.replace``, ``bytes.hex``, format code ``d`` and
+    ``isoformat`` exist only for their own types), so no value is ever
+    written unescaped.
+    """
+    sample = next((value for value in values if value is not None), None)
+    if sample is None:
+        return ["NULL"] * len(values)
+    has_null = None in values
     present = [value for value in values if value is not None] if has_null else values
-    if kind is str:
-        written = escape_strings(present)
-    elif kind is bytes:
+
+    if isinstance(sample, str):
+        written = _string_literals(present, escape_strings)
+    elif isinstance(sample, bytes):
         written = ["X'" + value.hex() + "'" for value in present]
-    elif kind is bool:
-        written = ["1" if value else "0" for value in present]
-    elif kind is int:
-        written = [str(value) for value in present]
-    elif kind is datetime:
+    elif isinstance(sample, int):
+        written = [f"{value:d}" for value in present]
+    elif isinstance(sample, datetime):
         written = ["'" + value.isoformat(" ") + "'" for value in present]
-    elif kind is date:
+    elif isinstance(sample, date):
         written = ["'" + value.isoformat() + "'" for value in present]
     else:
-        raise TypeError(f"no SQL literal for values of type {kind.__name__}")
+        raise TypeError(f"no SQL literal for values of type {type(sample).__name__}")
     if not has_null:
         return written
     filled = iter(written)
     return ["NULL" if value is None else next(filled) for value in values]
+
+
+def _string_literals(
+    values: Sequence[str], escape_strings: Callable[[Sequence[str]], list[str]]
+) -> list[str]:
+    # Chat columns repeat values ("message", "en", "ok"), so each distinct
+    # string is escaped once.
+    distinct = dict.fromkeys(values)
+    if len(distinct) > len(values) // 2:
+        return escape_strings(values)
+    literals = dict(zip(distinct, escape_strings(list(distinct)), strict=True))
+    return [literals[value] for value in values]

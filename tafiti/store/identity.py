@@ -104,51 +104,59 @@ def record_identities(
 
     The result equals :func:`hash_identity` of :func:`identity_key` for each
     record. This loop computes it with less work per record, because an import
-    hashes every record of the export: the hash state of the fields shared by
-    all messages (or all events) is copied instead of recomputed, and each
-    minute's encoded field is built once.
+    hashes every record of the export. The hash state of the fields shared by
+    all messages (or all events) is copied instead of recomputed, and the
+    encoded fields of each minute, author and occurrence number are built once.
     """
     aliases = aliases or {}
     prefixes = {
         is_event: _hash_state(_fields(IDENTITY_VERSION, b"event" if is_event else b"message"))
         for is_event in (False, True)
     }
-    minutes: dict[datetime, tuple[datetime, bytes]] = {}
-    seen: dict[tuple[bool, datetime, str | None, str], int] = {}
+    minute_fields: dict[datetime, bytes] = {}
+    author_fields: dict[str | None, bytes] = {None: _fields(b"\x00")}
+    occurrence_fields = [_fields(str(occurrence).encode()) for occurrence in range(16)]
+    seen: dict[tuple[bool, bytes], int] = {}
     identities = []
     for record in records:
         kind = record.kind
         is_event = kind == "event"
-        if is_event:
+        if is_event or kind == "message":
+            # media_folded_text returns the text itself for these kinds.
             text = record.text
-            author = None
+        elif kind == "deleted":
+            text = DELETED_TOKEN
         else:
-            text = DELETED_TOKEN if kind == "deleted" else media_folded_text(record)
-            author = record.author
-            if author is not None:
-                author = aliases.get(author, author)
+            text = media_folded_text(record)
+        author = None if is_event else record.author
 
+        author_field = author_fields.get(author)
+        if author_field is None:
+            canonical = aliases.get(author, author)  # type: ignore[arg-type]
+            author_field = _fields(b"a" + canonical.encode("utf-8"))  # type: ignore[union-attr]
+            author_fields[author] = author_field
         timestamp = record.timestamp
-        minute_entry = minutes.get(timestamp)
-        if minute_entry is None:
+        minute_field = minute_fields.get(timestamp)
+        if minute_field is None:
             minute = timestamp.replace(second=0, microsecond=0)
-            minute_entry = (minute, _fields(minute.isoformat(timespec="minutes").encode()))
-            minutes[timestamp] = minute_entry
-        minute, minute_field = minute_entry
+            minute_field = _fields(minute.isoformat(timespec="minutes").encode())
+            minute_fields[timestamp] = minute_field
+        encoded_text = text.encode("utf-8", "surrogatepass")
+        # The minute, author and text fields are the identity key before the
+        # occurrence number; two keys are equal exactly when these bytes are.
+        body = minute_field + author_field + len(encoded_text).to_bytes(8, "big") + encoded_text
 
-        key = (is_event, minute, author, text)
+        key = (is_event, body)
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
+        occurrence_field = (
+            occurrence_fields[occurrence]
+            if occurrence < len(occurrence_fields)
+            else _fields(str(occurrence).encode())
+        )
 
         state = prefixes[is_event].copy()
-        state.update(
-            minute_field
-            + _fields(
-                b"\x00" if author is None else b"a" + author.encode("utf-8"),
-                text.encode("utf-8", "surrogatepass"),
-                str(occurrence).encode(),
-            )
-        )
+        state.update(body + occurrence_field)
         identities.append(state.digest())
     return identities
 

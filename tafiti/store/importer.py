@@ -69,7 +69,7 @@ class ImportResult:
         return self.records - self.new_records
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pending:
     record: Record
     identity: bytes
@@ -108,7 +108,10 @@ def import_export(
     result.events = sum(1 for record in records if record.kind == "event")
     result.messages = result.records - result.events
 
-    new_messages, new_events = _unknown_records(connection, group.id, records, identities)
+    if group.created:
+        new_messages, new_events = _split_records(records, identities, set(), set())
+    else:
+        new_messages, new_events = _unknown_records(connection, group.id, records, identities)
     if not group.created:
         new_messages, result.deletions_linked = _link_deletions(
             connection, group.id, new_messages, set(identities), aliases
@@ -155,6 +158,16 @@ def _unknown_records(
         ).scalars()
     }
 
+    return _split_records(records, identities, known_messages, known_events)
+
+
+def _split_records(
+    records: Sequence[Record],
+    identities: Sequence[bytes],
+    known_messages: set[bytes],
+    known_events: set[bytes],
+) -> tuple[list[_Pending], list[_Pending]]:
+    """Return the records whose identity is not known: messages, then events."""
     new_messages: list[_Pending] = []
     new_events: list[_Pending] = []
     for record, identity in zip(records, identities, strict=True):

@@ -18,8 +18,35 @@ from tafiti.config import Settings, get_settings
 from tafiti.monitoring import init_sentry
 
 
-def _as_dict(result: Any) -> dict[str, Any]:
-    return asdict(result) if is_dataclass(result) else dict(result)
+class RenderError(Exception):
+    """Error raised for a failed render, so that Prefect retries the task.
+
+    ``result`` is the render's result dict, with the error and the previous page.
+    """
+
+    def __init__(self, result: dict[str, Any]) -> None:
+        super().__init__(result)
+        self.result = result
+
+    def __str__(self) -> str:
+        return f"{self.result.get('name')}: {self.result.get('error')}"
+
+
+def _checked(result: Any) -> dict[str, Any]:
+    """Return a render's result as a dict, or raise RenderError when the render failed."""
+    outcome = asdict(result) if is_dataclass(result) else dict(result)
+    if outcome.get("status") != "rendered":
+        raise RenderError(outcome)
+    return outcome
+
+
+def _outcome(name: str, value: Any) -> dict[str, Any]:
+    """Return a render task's result, or its last exception, as a result dict."""
+    if isinstance(value, RenderError):
+        return value.result
+    if isinstance(value, BaseException):
+        return {"name": name, "status": "failed", "error": f"{type(value).__name__}: {value}"}
+    return value
 
 
 # The render tasks take the flow's settings as an argument because on a Dask
@@ -33,7 +60,7 @@ def render_group(
 
     settings = settings or get_settings()
     init_sentry(settings)
-    return _as_dict(render_group_report(slug, settings, since=since, until=until))
+    return _checked(render_group_report(slug, settings, since=since, until=until))
 
 
 @task(name="render-overview", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE)
@@ -42,24 +69,30 @@ def render_overview_task(settings: Settings | None = None) -> dict[str, Any]:
 
     settings = settings or get_settings()
     init_sentry(settings)
-    return _as_dict(render_overview(settings))
+    return _checked(render_overview(settings))
 
 
 @flow(name="tafiti-render-reports")
 def render_reports_flow(
-    groups: list[str], since: str | None, until: str | None
-) -> tuple[list[Any], Any]:
-    """Render the group reports and the overview in parallel on this flow's task runner.
+    groups: list[str], since: str | None, until: str | None, overview: bool = True
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """Render the group reports, and the overview if asked, in parallel on this flow's runner.
 
-    Returns each group's result dict (or the exception of a task that failed) and the
-    overview's. Settings are read here, not passed in, so they never become flow-run
-    parameters stored on the Prefect server.
+    Returns each group's result dict and the overview's (``None`` when not
+    rendered). A render that still fails after its retry gives a dict with status
+    "failed". Settings are read here, not passed in, so they never become
+    flow-run parameters stored on the Prefect server.
     """
     settings = get_settings()
     futures = [render_group.submit(slug, since, until, settings) for slug in groups]
-    overview = render_overview_task.submit(settings)
-    results = [future.result(raise_on_failure=False) for future in futures]
-    return results, overview.result(raise_on_failure=False)
+    overview_future = render_overview_task.submit(settings) if overview else None
+    results = [
+        _outcome(slug, future.result(raise_on_failure=False))
+        for slug, future in zip(groups, futures, strict=True)
+    ]
+    if overview_future is None:
+        return results, None
+    return results, _outcome("overview", overview_future.result(raise_on_failure=False))
 
 
 def _render_reports_flow(settings: Settings) -> Flow:
@@ -91,7 +124,7 @@ def publish_flow(
     force: bool = False,
 ) -> dict[str, Any]:
     """Render the reports of ``groups`` (default: those whose data or notebook changed)."""
-    from tafiti.publish import groups_to_render
+    from tafiti.publish import groups_to_render, overview_changed
 
     logger = get_run_logger()
     settings = get_settings()
@@ -99,18 +132,24 @@ def publish_flow(
     if groups is None:
         # A period other than the default makes every report differ from the last render.
         groups = groups_to_render(settings, force=force or bool(since or until))
+    overview = bool(groups) or overview_changed(settings, force=force)
     where = f"on the Dask cluster at {settings.dask_address}" if settings.dask_address else "here"
-    logger.info("rendering %d group report(s) %s", len(groups), where)
+    logger.info(
+        "rendering %d group report(s)%s %s",
+        len(groups),
+        " and the overview" if overview else "; the overview is unchanged",
+        where,
+    )
 
-    results, overview_result = _render_reports_flow(settings)(groups, since, until)
+    results, overview_result = _render_reports_flow(settings)(groups, since, until, overview)
     index = write_index_task()
 
-    rendered = [r for r in results if isinstance(r, dict) and r.get("status") == "rendered"]
+    rendered = [r for r in results if r.get("status") == "rendered"]
     failed = len(results) - len(rendered)
     logger.info("published %d report(s), %d failed; index at %s", len(rendered), failed, index)
     return {
         "groups": results,
-        "overview": overview_result if isinstance(overview_result, dict) else None,
+        "overview": overview_result,
         "rendered": len(rendered),
         "failed": failed,
         "index": index,

@@ -100,7 +100,7 @@ def run_command(force: bool) -> None:
     result = pipeline_flow(force=force)
     _print_sync_summary(result["sync"])
     _print_publish_summary(result["publish"])
-    _exit_on_failures(result["sync"].get("failed", 0) + result["publish"].get("failed", 0))
+    _exit_on_failures(result["sync"].get("failed", 0) + _publish_failures(result["publish"]))
 
 
 @main.command("sync")
@@ -140,7 +140,7 @@ def report_command(groups: tuple[str, ...], since: Any, until: Any, force: bool)
         force=force,
     )
     _print_publish_summary(result)
-    _exit_on_failures(result.get("failed", 0))
+    _exit_on_failures(_publish_failures(result))
 
 
 def _exit_on_failures(failures: int) -> None:
@@ -198,13 +198,23 @@ def _print_sync_summary(summary: dict[str, Any]) -> None:
         click.echo("sync: nothing new to import")
 
 
+def _publish_failures(summary: dict[str, Any]) -> int:
+    """Count the failed renders of a publish summary, the overview's included."""
+    overview = summary.get("overview")
+    overview_failed = overview is not None and overview.get("status") != "rendered"
+    return summary.get("failed", 0) + int(overview_failed)
+
+
 def _print_publish_summary(summary: dict[str, Any]) -> None:
+    overview = summary.get("overview")
+    overview_status = "unchanged" if overview is None else overview.get("status")
     click.echo(
         f"reports: {summary['rendered']} rendered, {summary['failed']} failed; "
-        f"index: {summary['index']}"
+        f"overview {overview_status}; index: {summary['index']}"
     )
-    for result in summary.get("groups", []):
-        if isinstance(result, dict) and result.get("status") != "rendered":
+    failures = [*summary.get("groups", []), *([overview] if overview else [])]
+    for result in failures:
+        if result.get("status") != "rendered":
             click.echo(f"  failed: {result.get('name')}: {result.get('error')}", err=True)
 
 

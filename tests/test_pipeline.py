@@ -142,13 +142,19 @@ def test_report_pages_show_manifest_message_counts(pipeline: dict[str, Any]) -> 
     assert (reports / "overview" / "index.html").is_file()
 
 
+def test_first_run_renders_the_overview(pipeline: dict[str, Any]) -> None:
+    groups = len(_manifest()["groups"])
+
+    assert f"reports: {groups} rendered, 0 failed; overview rendered" in pipeline["first"].stdout
+
+
 def test_second_run_imports_nothing(pipeline: dict[str, Any]) -> None:
     files = len(_manifest()["files"])
     output = pipeline["second"].stdout
 
     assert f"{files} export file(s) found: 0 imported, {files} unchanged" in output
     assert "nothing new to import" in output
-    assert "reports: 0 rendered, 0 failed" in output
+    assert "reports: 0 rendered, 0 failed; overview unchanged" in output
 
 
 def test_second_run_leaves_rows_identical(pipeline: dict[str, Any]) -> None:

@@ -218,6 +218,27 @@ def test_questions_answered_by_someone_else() -> None:
     assert table["answer_delay"].iloc[1] == pd.Timedelta(minutes=15)
 
 
+def test_questions_answer_comes_strictly_later() -> None:
+    messages = frame(
+        [
+            ("2024-03-01 09:00", "Bea"),  # same minute as the question: not after it
+            ("2024-03-01 09:00", "Ali"),
+            ("2024-03-01 09:30", "Ali"),
+            ("2024-03-01 10:00", "Ali"),
+            ("2024-03-02 09:01", "Cy"),  # 24 h 1 min after the first question
+        ]
+    )
+    messages["text"] = ["Sawa", "Tunaanza lini?", "Je?", "hello", "Kesho"]
+
+    table = metrics.questions(messages, window=timedelta(hours=24))
+
+    assert table["text"].tolist() == ["Tunaanza lini?", "Je?"]
+    assert table["answered"].tolist() == [False, True]
+    assert pd.isna(table["answered_by"].iloc[0])
+    assert table["answered_by"].iloc[1] == "Cy"
+    assert table["answer_delay"].iloc[1] == pd.Timedelta(hours=23, minutes=31)
+
+
 def test_questions_none_answered_gives_durations() -> None:
     messages = frame([("2024-03-01 09:00", "Ali")])
     messages["text"] = ["Anyone there?"]
@@ -317,6 +338,47 @@ def test_membership_spans_from_events_and_messages() -> None:
     assert by_person["Bea"]["end"].iloc[0] == pd.Timestamp("2024-03-10 09:00")
     assert pd.isna(by_person["Bea"]["end"].iloc[1])
     assert membership.members_at(spans, pd.Timestamp("2024-03-15")) == ["Ali", "Fac"]
+
+
+def test_membership_spans_same_minute_and_rejoins() -> None:
+    # At one time a join sorts before a message and a leave after it.
+    group_events = events(
+        [
+            ("2024-03-01 08:00", "created", "Fac", []),
+            ("2024-03-02 09:00", "left", None, ["Ali"]),
+            ("2024-03-05 09:00", "added", "Fac", ["Bea"]),
+            ("2024-03-06 09:00", "left", None, ["Bea"]),
+        ]
+    )
+    messages = frame(
+        [
+            ("2024-03-01 10:00", "Ali"),
+            ("2024-03-02 09:00", "Ali"),  # same minute as the leave: still a member
+            ("2024-03-03 10:00", "Ali"),  # after leaving: back from here
+            ("2024-03-04 10:00", "Ali"),  # already back
+            ("2024-03-05 09:00", "Bea"),  # same minute as the add: via "added"
+            ("2024-03-06 09:00", "Bea"),  # same minute as the leave
+            ("2024-03-07 10:00", "Bea"),  # after leaving: back from here
+            ("2024-03-08 10:00", "Bea"),
+        ]
+    )
+
+    spans = membership.membership_spans(group_events, messages)
+    by_person = {person: part for person, part in spans.groupby("person")}
+
+    assert by_person["Ali"]["via"].tolist() == ["history start", "message"]
+    assert by_person["Ali"]["start"].tolist() == [
+        pd.Timestamp("2024-03-01 08:00"),
+        pd.Timestamp("2024-03-03 10:00"),
+    ]
+    assert by_person["Ali"]["end"].iloc[0] == pd.Timestamp("2024-03-02 09:00")
+    assert pd.isna(by_person["Ali"]["end"].iloc[1])
+    assert by_person["Bea"]["via"].tolist() == ["added", "message"]
+    assert by_person["Bea"]["start"].tolist() == [
+        pd.Timestamp("2024-03-05 09:00"),
+        pd.Timestamp("2024-03-07 10:00"),
+    ]
+    assert by_person["Bea"]["left_by"].iloc[0] == "left"
 
 
 def test_membership_aliases_fold_event_names() -> None:

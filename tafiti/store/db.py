@@ -37,6 +37,12 @@ LOCK_TIMEOUT_SECONDS = 600
 # write, so two writers cannot both read "not stored yet" and then both insert.
 IMMEDIATE = "tafiti_begin_immediate"
 
+# SQLite page cache per connection, in KiB (PRAGMA cache_size takes a negative
+# number as KiB). SQLite's default of 2 MB no longer holds the pages of the
+# random-order identity index once a database has some 100,000 messages, and
+# each insert then reads pages from the file.
+SQLITE_CACHE_KIB = 64 * 1024
+
 # Statement parameters are chat text and names, so database errors, logs and
 # the failed-file rows published in the reports index leave them out.
 HIDE_PARAMETERS = True
@@ -118,6 +124,7 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={LOCK_TIMEOUT_SECONDS * 1000}")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

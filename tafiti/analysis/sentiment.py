@@ -88,7 +88,8 @@ def _vader():  # noqa: ANN202 - vaderSentiment has no type hints
     return SentimentIntensityAnalyzer()
 
 
-# Chats repeat short messages ("ok", "asante sana"), and VADER's scores depend on the text alone.
+# Chats repeat short messages ("ok", "asante sana"), and a score depends on the
+# text alone, so each distinct text is scored once.
 @lru_cache(maxsize=65_536)
 def vader_score(text: str) -> float | None:
     """Return VADER's compound score, or None when VADER rates no word of the text."""
@@ -137,6 +138,8 @@ def _word_emotions(word: str) -> frozenset[str]:
     return frozenset(found)
 
 
+# Cached for the same reason as vader_score.
+@lru_cache(maxsize=65_536)
 def swahili_score(text: str) -> float | None:
     """Return the word-list score of a Swahili text, or None when no listed word occurs."""
     polarities = []

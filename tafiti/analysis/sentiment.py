@@ -127,6 +127,16 @@ def _match(word: str, language: str) -> tuple[LexiconEntry, str] | None:
     return None
 
 
+# Cached for the same reason as vader_score.
+@lru_cache(maxsize=65_536)
+def _text_emotions(text: str) -> frozenset[str]:
+    """Return the emotions of the English and Swahili entries matching the words of ``text``."""
+    found: set[str] = set()
+    for word in _WORD.findall(text):
+        found |= _word_emotions(word.casefold())
+    return frozenset(found)
+
+
 @lru_cache(maxsize=65_536)
 def _word_emotions(word: str) -> frozenset[str]:
     """Return the emotions of the English and Swahili entries matching ``word``."""
@@ -230,10 +240,7 @@ def emotions(messages: pd.DataFrame) -> pd.DataFrame:
     counts: dict[str, int] = {}
     texts = text_messages(messages)["text"]
     for text in texts:
-        found: set[str] = set()
-        for word in _WORD.findall(text):
-            found |= _word_emotions(word.casefold())
-        for emotion in found:
+        for emotion in _text_emotions(text):
             counts[emotion] = counts.get(emotion, 0) + 1
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     frame = pd.DataFrame(ranked, columns=["emotion", "messages"])

@@ -141,20 +141,42 @@ def _check_authors(parsed: ParsedExport) -> None:
 def _unknown_records(
     connection: Connection, group_id: int, records: Sequence[Record], identities: Sequence[bytes]
 ) -> tuple[list[_Pending], list[_Pending]]:
-    known_messages: set[bytes] = set()
-    rows = connection.execute(
-        select(messages_table.c.identity, messages_table.c.deletion_identity).where(
-            messages_table.c.group_id == group_id
-        )
+    if not records:
+        return [], []
+    # An identity contains its record's minute, so a stored row can match a
+    # record of this export only if its time falls within the export's minutes.
+    times = [record.timestamp for record in records]
+    start = min(times).replace(second=0, microsecond=0)
+    end = max(times).replace(second=0, microsecond=0) + timedelta(minutes=1)
+
+    known_messages = {
+        bytes(identity)
+        for identity in connection.execute(
+            select(messages_table.c.identity).where(
+                messages_table.c.group_id == group_id,
+                messages_table.c.timestamp >= start,
+                messages_table.c.timestamp < end,
+            )
+        ).scalars()
+    }
+    # Few messages have a deletion identity, and its unique key finds them.
+    known_messages.update(
+        bytes(identity)
+        for identity in connection.execute(
+            select(messages_table.c.deletion_identity).where(
+                messages_table.c.group_id == group_id,
+                messages_table.c.deletion_identity.is_not(None),
+            )
+        ).scalars()
     )
-    for identity, deletion_identity in rows:
-        known_messages.add(bytes(identity))
-        if deletion_identity is not None:
-            known_messages.add(bytes(deletion_identity))
     known_events = {
         bytes(identity)
         for identity in connection.execute(
-            select(events_table.c.identity).where(events_table.c.group_id == group_id)
+            select(events_table.c.identity).where(
+                events_table.c.group_id == group_id,
+                events_table.c.timestamp >= start,
+                events_table.c.timestamp < end,
+            )
         ).scalars()
     }
 
@@ -248,11 +270,15 @@ def _candidates_by_minute(
         .order_by(messages_table.c.timestamp, messages_table.c.id)
     )
     if notices:
-        # Unpaired notices are few, so one query fetches them all; a new export
-        # can hold thousands of minutes.
+        # Unpaired notices are few, so one query fetches them all, because a new
+        # export can hold thousands of minutes. The time range lets the query
+        # read the group-time index instead of every message of the group.
         queries = [
             base.where(
-                messages_table.c.kind == "deleted", messages_table.c.deletion_identity.is_(None)
+                messages_table.c.kind == "deleted",
+                messages_table.c.deletion_identity.is_(None),
+                messages_table.c.timestamp >= min(minutes),
+                messages_table.c.timestamp < max(minutes) + timedelta(minutes=1),
             )
         ]
     else:

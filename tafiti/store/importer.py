@@ -33,7 +33,7 @@ from tafiti.store.models import Event, Message, Participant
 log = logging.getLogger(__name__)
 
 # Rows per insert statement (per executemany call on SQLite). Larger batches
-# save round trips; the transaction is the same whatever the size.
+# save round trips, and the transaction is the same whatever the size.
 BATCH_SIZE = 5000
 
 messages_table = Message.__table__

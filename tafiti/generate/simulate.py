@@ -99,7 +99,9 @@ class GroupSpec:
     fractions of the members. ``exporter`` is ``"creator"`` when the first
     facilitator's phone exports (so the export shows "You created group"), or
     ``"staff"`` for the next staff member's phone. ``attach_last`` gives media
-    among the last this many messages an attached file.
+    among the last this many messages an attached file. ``more_sentences`` is
+    the chance that a message (acknowledgements aside) goes on with another
+    text of the same kind, so that a large group repeats few message texts.
     """
 
     name: str
@@ -126,6 +128,7 @@ class GroupSpec:
     media_share: float = 1.0
     deleted_share: float = 0.012
     attach_last: int = 0
+    more_sentences: float = 0.0
 
 
 @dataclass
@@ -706,12 +709,23 @@ class _Conversations:
             return Item(moment, "deleted", 0, author=name)
         if part in ("chatter", "ack") and rng.random() < 0.03 * self.spec.media_share:
             return Item(moment, "media", 0, author=name, media="sticker")
+        text = self._text(part, language)
+        # Each further sentence is as likely as the one before it. Without
+        # more_sentences no random number is drawn, so other groups stay as they were.
+        more = self.spec.more_sentences if part != "ack" else 0.0
+        while more and rng.random() < more:
+            text = f"{text} {self._text(part, language)}"
+        return Item(moment, "message", 0, author=name, text=text)
+
+    def _text(self, part: str, language: str) -> str:
+        """Return a text of ``part`` in ``language`` with its placeholders filled."""
+        rng = self.rng
         texts = self.texts[part].get(language) or self.texts[part]["en"]
         text, keys = texts[math.floor(rng.random() * len(texts))]
         for key in keys:
             fillers = content.FILLERS[language][key]
             text = text.replace("{" + key + "}", fillers[math.floor(rng.random() * len(fillers))])
-        return Item(moment, "message", 0, author=name, text=text)
+        return text
 
 
 def _placeholders(text: str) -> tuple[str, ...]:

@@ -178,6 +178,41 @@ def test_later_export_adds_only_new_messages(engine, settings, exports):
     assert later.status == "imported"
 
 
+def test_export_path_longer_than_key_column(engine, settings, exports):
+    folder = exports / ("cohort-" + "k" * 200) / ("archive-" + "m" * 200) / ("week-" + "n" * 200)
+    path = write_export(folder / "WhatsApp Chat with Mauzo.txt", numbered_messages(30))
+    key = path.relative_to(exports).as_posix()
+    assert len(key) > 600
+
+    first = _sync(exports, engine, settings)
+    second = _sync(exports, engine, settings)
+
+    assert (first.imported, first.failed, first.new_messages) == (1, 0, 30)
+    assert (second.imported, second.skipped, second.failed) == (0, 1, 0)
+    assert count_rows(engine, Message) == 30
+    (row,) = export_file_rows(engine)
+    assert len(row.key) == 512
+    assert row.key.startswith(key[:400])
+    assert row.key != key[:512]
+    assert row.status == "skipped"
+
+
+def test_two_long_paths_keep_two_rows(engine, settings, exports):
+    shared = "cohort-" + "k" * 240 + "/" + "m" * 240
+    for index in (1, 2):
+        write_export(
+            exports / shared / f"round-{index}" / "WhatsApp Chat with Mauzo.txt",
+            numbered_messages(10 * index),
+        )
+
+    summary = _sync(exports, engine, settings)
+
+    assert (summary.imported, summary.failed) == (2, 0)
+    keys = [row.key for row in export_file_rows(engine)]
+    assert len(set(keys)) == 2
+    assert all(len(key) == 512 for key in keys)
+
+
 def test_replaced_file_is_reimported(engine, settings, exports):
     history = numbered_messages(40)
     path = write_export(exports / "WhatsApp Chat with Mauzo.txt", history[:30])

@@ -11,6 +11,7 @@ Changing a model needs a new migration in ``tafiti/store/migrations/versions``.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -45,6 +46,25 @@ def _exact_string(length: int) -> String:
     return String(length).with_variant(
         mysql.VARCHAR(length, charset="utf8mb4", collation="utf8mb4_bin"), "mysql", "mariadb"
     )
+
+
+# Lengths of the export file columns that hold what a source lists.
+SOURCE_CHARS = 255
+KEY_CHARS = 512
+FILE_NAME_CHARS = 512
+
+
+def fitted(text: str, chars: int) -> str:
+    """Return ``text``, or when it is longer than ``chars``, its start and a digest of the whole.
+
+    Different texts give different results unless their 128-bit digests
+    collide, and a text gives the same result on every sync, so a long export
+    path still identifies its row.
+    """
+    if len(text) <= chars:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"{text[: chars - len(digest) - 1]}~{digest}"
 
 
 # Every table is utf8mb4 on MySQL whatever the server's default, so emoji fit.
@@ -118,9 +138,10 @@ class ExportFile(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    source: Mapped[str] = mapped_column(_exact_string(255))
-    key: Mapped[str] = mapped_column(_exact_string(512))
-    name: Mapped[str] = mapped_column(String(512))
+    # Longer values are stored fitted (see fitted()).
+    source: Mapped[str] = mapped_column(_exact_string(SOURCE_CHARS))
+    key: Mapped[str] = mapped_column(_exact_string(KEY_CHARS))
+    name: Mapped[str] = mapped_column(String(FILE_NAME_CHARS))
     # The group name in the file name ("WhatsApp Chat with <name>.txt"), if any.
     chat_name: Mapped[str | None] = mapped_column(String(255))
     checksum: Mapped[str] = mapped_column(String(64))

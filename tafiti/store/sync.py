@@ -33,7 +33,15 @@ from tafiti.store.db import IMMEDIATE, is_mysql
 from tafiti.store.groups import apply_metadata, metadata_for_group
 from tafiti.store.importer import ImportResult, import_export
 from tafiti.store.metadata import GroupDirectory, load_group_metadata
-from tafiti.store.models import ExportFile, Group, Lock
+from tafiti.store.models import (
+    FILE_NAME_CHARS,
+    KEY_CHARS,
+    SOURCE_CHARS,
+    ExportFile,
+    Group,
+    Lock,
+    fitted,
+)
 
 if TYPE_CHECKING:
     from tafiti.config import Settings
@@ -181,14 +189,19 @@ def _unchanged_files(engine: Engine, files: list[SourceFile]) -> set[str]:
         return set()
     imported: dict[tuple[str, str], str | None] = {}
     with engine.connect() as connection:
-        for source in {file.source for file in files}:
+        for source in {fitted(file.source, SOURCE_CHARS) for file in files}:
             rows = connection.execute(
                 select(export_files_table.c.key, export_files_table.c.imported_checksum).where(
                     export_files_table.c.source == source
                 )
             )
             imported.update(((source, key), checksum) for key, checksum in rows)
-    return {file.key for file in files if imported.get((file.source, file.key)) == file.checksum}
+    return {file.key for file in files if imported.get(_stored_key(file)) == file.checksum}
+
+
+def _stored_key(file: SourceFile) -> tuple[str, str]:
+    """Return the file's source and key as its export_files row stores them."""
+    return fitted(file.source, SOURCE_CHARS), fitted(file.key, KEY_CHARS)
 
 
 def _mark_skipped(engine: Engine, files: list[SourceFile]) -> None:
@@ -199,12 +212,10 @@ def _mark_skipped(engine: Engine, files: list[SourceFile]) -> None:
         connection = connection.execution_options(**{IMMEDIATE: True})
         with connection.begin():
             for file in files:
+                source, key = _stored_key(file)
                 connection.execute(
                     update(export_files_table)
-                    .where(
-                        export_files_table.c.source == file.source,
-                        export_files_table.c.key == file.key,
-                    )
+                    .where(export_files_table.c.source == source, export_files_table.c.key == key)
                     .values(
                         status="skipped",
                         error=None,
@@ -334,10 +345,10 @@ def _take_sync_lock(connection: Connection) -> None:
 
 
 def _export_row(connection: Connection, file: SourceFile) -> Any:
+    source, key = _stored_key(file)
     return connection.execute(
         select(export_files_table.c.id, export_files_table.c.imported_checksum).where(
-            export_files_table.c.source == file.source,
-            export_files_table.c.key == file.key,
+            export_files_table.c.source == source, export_files_table.c.key == key
         )
     ).first()
 
@@ -353,7 +364,7 @@ def _write_row(
 ) -> int:
     """Insert or update the file's row with the source's listing and ``status``; return its id."""
     values = {
-        "name": file.name,
+        "name": fitted(file.name, FILE_NAME_CHARS),
         "checksum": file.checksum,
         "size": file.size,
         "modified": _naive_utc(file.modified),
@@ -367,9 +378,10 @@ def _write_row(
             update(export_files_table).where(export_files_table.c.id == row_id).values(**values)
         )
         return row_id
+    source, key = _stored_key(file)
     result = connection.execute(
         export_files_table.insert().values(
-            source=file.source, key=file.key, records=0, new_records=0, known_records=0, **values
+            source=source, key=key, records=0, new_records=0, known_records=0, **values
         )
     )
     return result.inserted_primary_key[0]

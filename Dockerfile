@@ -20,9 +20,11 @@ RUN groupadd --system --gid 1000 tafiti \
 
 WORKDIR /app
 
-# Dependencies first, so that a code change does not reinstall them.
+# Dependencies first, so that a code change does not reinstall them. The lock
+# is complete, so --no-deps installs exactly it (and leaves out the packages
+# the Makefile's lock target excludes).
 COPY requirements.lock ./
-RUN pip install --no-cache-dir -r requirements.lock
+RUN pip install --no-cache-dir -r requirements.lock --no-deps
 
 COPY --chown=tafiti:tafiti . .
 # The parser's C module (setup.py) needs a compiler, removed again once it is

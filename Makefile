@@ -31,8 +31,12 @@ $(VENV)/.installed: requirements.lock pyproject.toml setup.py tafiti/parsing/_co
 	touch $@
 
 # Re-pin every dependency after changing pyproject.toml.
+# rfc3987-syntax, an optional extra of jsonschema, builds its grammars with lark
+# when jsonschema is imported: about 1.5 s in every process that loads nbformat.
+# Without it jsonschema skips checking the "iri" formats, which tafiti never uses.
 lock:
 	$(BIN)/uv pip compile --quiet pyproject.toml --extra test \
+		--no-emit-package rfc3987-syntax --no-emit-package lark \
 		--python-version 3.11 -o requirements.lock
 	printf 'whatstk>=0.7\nchat-miner>=0.5\n' | $(BIN)/uv pip compile --quiet - \
 		--python-version 3.11 -o benchmarks/requirements-peers.lock

@@ -12,6 +12,7 @@ from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 
 from tafiti.store.db import (
+    HEAD_REVISION,
     alembic_config,
     create_database_engine,
     current_revision,
@@ -61,6 +62,21 @@ def test_upgrade_twice_changes_nothing(database_url):
 
     assert current_revision(engine) == _head()
     engine.dispose()
+
+
+def test_head_revision_constant_matches_migrations():
+    assert HEAD_REVISION == _head()
+
+
+def test_get_engine_skips_alembic_at_head(database_url, monkeypatch):
+    upgrade(create_database_engine(database_url))
+    calls = []
+    monkeypatch.setattr("tafiti.store.db.upgrade", lambda engine: calls.append(engine))
+
+    engine = get_engine(database_url)
+
+    assert calls == []
+    assert current_revision(engine) == _head()
 
 
 def test_get_engine_migrates_on_first_use(database_url):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from tafiti.errors import ConfigError, StoreError
 
@@ -47,6 +47,10 @@ SQLITE_CACHE_KIB = 64 * 1024
 # the failed-file rows published in the reports index leave them out.
 HIDE_PARAMETERS = True
 
+# The newest migration's revision. get_engine reads the database's revision and
+# loads Alembic only when it differs; a test holds this to the migrations folder.
+HEAD_REVISION = "0002"
+
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
 
@@ -55,7 +59,8 @@ def get_engine(url: str | URL | None = None) -> Engine:
     """Return the engine for ``url`` (default: the ``database_url`` setting), migrated to head.
 
     Engines are cached per URL for the life of the process; the first call for
-    a URL applies any pending migration.
+    a URL applies any pending migration. A database already at the newest
+    revision is not locked or touched, so a report kernel starts without Alembic.
     """
     if url is None:
         from tafiti.config import get_settings
@@ -67,9 +72,19 @@ def get_engine(url: str | URL | None = None) -> Engine:
         engine = _engines.get(key)
         if engine is None:
             engine = create_database_engine(key)
-            upgrade(engine)
+            if _stored_revision(engine) != HEAD_REVISION:
+                upgrade(engine)
             _engines[key] = engine
     return engine
+
+
+def _stored_revision(engine: Engine) -> str | None:
+    """Return the revision in the database's alembic_version table, or None without one."""
+    try:
+        with engine.connect() as connection:
+            return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    except SQLAlchemyError:
+        return None
 
 
 def dispose_engines() -> None:

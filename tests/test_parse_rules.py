@@ -170,6 +170,23 @@ def test_header_with_impossible_date_becomes_warning() -> None:
     assert "'31/02/2021'" in parsed.warnings[0].message
 
 
+def test_unreadable_first_header_is_not_read() -> None:
+    parsed = parse_text(
+        _chat(
+            "31/02/2021, 08:02 - Esther: February 31st",
+            "continued",
+            "12/02/2021, 08:04 - Faith: Morning!",
+        ),
+        "x.txt",
+    )
+
+    assert [(r.line, r.text) for r in parsed.records] == [(3, "Morning!")]
+    assert [w.line for w in parsed.warnings] == [1]
+    assert "'31/02/2021'" in parsed.warnings[0].message
+    assert "not part of any message and not read" in parsed.warnings[0].message
+    assert "message above" not in parsed.warnings[0].message
+
+
 def test_header_of_another_format_becomes_warning() -> None:
     parsed = parse_text(
         _chat(

@@ -296,9 +296,12 @@ class _RecordBuilder:
                 folded.extend((date_text, time_text, author, None, body))
                 continue
 
-            self.warnings.append(
-                ParseWarning(header_line, f"{reason}; kept as part of the message above")
-            )
+            # Before the first readable header, the line joins the preamble, which is not read.
+            if len(folded) == 1:
+                outcome = "not part of any message and not read"
+            else:
+                outcome = "kept as part of the message above"
+            self.warnings.append(ParseWarning(header_line, f"{reason}; {outcome}"))
             rest = body if odd is not None else body[len(_first_line(body)) :]
             folded[-1] = (folded[-1] or "") + "\n" + raw + rest
         return folded

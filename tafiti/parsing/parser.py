@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import fields
+from dataclasses import MISSING, fields
 from datetime import date, datetime, time
 from itertools import accumulate, compress, repeat
 from operator import add, itemgetter
@@ -58,6 +58,8 @@ _NO_AUTHOR = frozenset({None})
 # build() makes, the rest with their defaults.
 _RECORD_NAMES = tuple(f.name for f in fields(Record))
 _RECORD_DEFAULTS = tuple(f.default for f in fields(Record)[5:])
+if MISSING in _RECORD_DEFAULTS:
+    raise TypeError("every Record field after the first five needs a plain default")
 # re.split of the header regex gives, per header: date, time, author, odd line, body.
 _STRIDE = 5
 

@@ -390,7 +390,9 @@ class _RecordBuilder:
             records[index].attachment = name
         self.records = records
         self.events = [records[index] for index in sorted(self._event_indexes)]
-        self.authors = frozenset(distinct_authors) - {None}  # type: ignore[operator]
+        # After classification: authors of lines that turned out to be system lines
+        # are not participants.
+        self.authors = frozenset(authors) - {None}  # type: ignore[operator]
 
     def first_line_of(self, date_text: str) -> int:
         """Return the line of the first header with this date, scanning the headers."""

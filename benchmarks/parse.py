@@ -115,8 +115,8 @@ def warm_up(bench: Bench) -> None:
 def best_run(bench: Bench, tool: str, export: Path, folder: Path, size: int) -> ToolRun:
     """Return the fastest of a few runs, with the highest peak memory.
 
-    chat-miner runs once at the largest size, where one run takes about a minute;
-    tafiti and whatstk, whose ratio has a target, run as often at every size.
+    chat-miner runs once at the largest size, where one run takes about a minute.
+    tafiti and whatstk run as often at every size, because their ratio has a target.
     """
     repeats = 1 if tool == "chat-miner" and size == max(bench.sizes) else REPEATS
     runs = [run_worker(tool, export, folder, _python_for(bench, tool)) for _ in range(repeats)]

@@ -86,7 +86,8 @@ def large_group_spec(
         spammers=1 + days // 365,
         number_changes=1 + members // 100,
         attach_last=ATTACHED_MEDIA_WINDOW if zipped else 0,
-        # Chats of real groups repeat few texts beyond greetings and thanks.
+        # More sentences make most texts distinct, as they probably are in a real
+        # group's chat beyond greetings and thanks.
         more_sentences=0.45,
     )
 

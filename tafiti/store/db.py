@@ -47,8 +47,8 @@ SQLITE_CACHE_KIB = 64 * 1024
 # the failed-file rows published in the reports index leave them out.
 HIDE_PARAMETERS = True
 
-# The newest migration's revision. get_engine reads the database's revision and
-# loads Alembic only when it differs; a test holds this to the migrations folder.
+# The newest migration's revision. get_engine loads Alembic only when the
+# database's revision differs. A test checks this against the migrations folder.
 HEAD_REVISION = "0002"
 
 _engines: dict[str, Engine] = {}

@@ -53,6 +53,13 @@ def _sync(folder: Path, engine, settings):
     return sync_source(LocalFolderSource(folder), engine, settings)
 
 
+def _stored_texts(engine) -> list[str]:
+    """Return the text of every stored message, oldest first."""
+    table = Message.__table__
+    with engine.connect() as connection:
+        return list(connection.execute(select(table.c.text).order_by(table.c.timestamp)).scalars())
+
+
 @pytest.mark.parametrize("first", [COHORT_5, DUKA])
 def test_resync_corpus_gives_one_group(first, corpus, engine, settings, tmp_path):
     second = DUKA if first == COHORT_5 else COHORT_5
@@ -141,10 +148,7 @@ def test_special_characters_round_trip(engine, settings, exports):
     summary = _sync(exports, engine, settings)
 
     assert summary.failed == 0
-    table = Message.__table__
-    with engine.connect() as connection:
-        stored = connection.execute(select(table.c.text).order_by(table.c.timestamp)).scalars()
-        assert list(stored) == list(SPECIAL_TEXTS)
+    assert _stored_texts(engine) == list(SPECIAL_TEXTS)
 
 
 def test_statements_split_by_size_store_every_row(engine, settings, exports, monkeypatch):
@@ -155,10 +159,7 @@ def test_statements_split_by_size_store_every_row(engine, settings, exports, mon
     summary = _sync(exports, engine, settings)
 
     assert summary.new_messages == 300
-    table = Message.__table__
-    with engine.connect() as connection:
-        stored = connection.execute(select(table.c.text).order_by(table.c.timestamp)).scalars()
-        assert list(stored) == [text for _, _, text in history]
+    assert _stored_texts(engine) == [text for _, _, text in history]
 
 
 def test_later_export_adds_only_new_messages(engine, settings, exports):

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Table, select, update
 
 from tafiti.errors import ExportError
 from tafiti.parsing.events import YOU
@@ -149,16 +149,7 @@ def _unknown_records(
     start = min(times).replace(second=0, microsecond=0)
     end = max(times).replace(second=0, microsecond=0) + timedelta(minutes=1)
 
-    known_messages = {
-        bytes(identity)
-        for identity in connection.execute(
-            select(messages_table.c.identity).where(
-                messages_table.c.group_id == group_id,
-                messages_table.c.timestamp >= start,
-                messages_table.c.timestamp < end,
-            )
-        ).scalars()
-    }
+    known_messages = _identities_between(connection, messages_table, group_id, start, end)
     # Few messages have a deletion identity, and its unique key finds them.
     known_messages.update(
         bytes(identity)
@@ -169,18 +160,25 @@ def _unknown_records(
             )
         ).scalars()
     )
-    known_events = {
+    known_events = _identities_between(connection, events_table, group_id, start, end)
+
+    return _split_records(records, identities, known_messages, known_events)
+
+
+def _identities_between(
+    connection: Connection, table: Table, group_id: int, start: datetime, end: datetime
+) -> set[bytes]:
+    """Return the identities of the group's rows in ``table`` from ``start`` to before ``end``."""
+    return {
         bytes(identity)
         for identity in connection.execute(
-            select(events_table.c.identity).where(
-                events_table.c.group_id == group_id,
-                events_table.c.timestamp >= start,
-                events_table.c.timestamp < end,
+            select(table.c.identity).where(
+                table.c.group_id == group_id,
+                table.c.timestamp >= start,
+                table.c.timestamp < end,
             )
         ).scalars()
     }
-
-    return _split_records(records, identities, known_messages, known_events)
 
 
 def _split_records(

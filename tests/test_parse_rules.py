@@ -214,7 +214,7 @@ def test_line_starting_with_a_date_only_is_plain_continuation() -> None:
     assert parsed.warnings == []
 
 
-def test_line_of_direction_marks_after_the_last_message_is_dropped() -> None:
+def test_trailing_mark_lines_dropped() -> None:
     text = "12/01/2024, 09:15 - Amani: hello\n12/01/2024, 09:17 - Baraka: ok\n\u200e\n\u200f\u200e"
     parsed = parse_text(text, "x.txt")
 

@@ -171,7 +171,7 @@ def find_emoji(text: str) -> list[str]:
     The emoji package's tokenizer steps through a text one character at a time
     in Python. Here it receives only the runs of characters that may belong to
     an emoji. Its matches never span another character, so the result is the same.
-    A text or run of ASCII alone holds no emoji, because every emoji sequence
+    A text or run of ASCII alone contains no emoji, because every emoji sequence
     has a character beyond ASCII (a keycap "1️⃣" ends in U+20E3).
     """
     if text.isascii():

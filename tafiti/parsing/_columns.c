@@ -2,12 +2,12 @@
  * The per-message column work of tafiti.parsing.parser, in one loop in C.
  *
  * parser.py cuts the export text at every header with re.split and reads the
- * distinct dates and times; this module turns the resulting columns into the
- * record fields that need a look at every message: timestamps, line numbers,
- * one string object per distinct author, the longest body, and which messages
- * could be anything but a plain message (the "candidates" parser.py classifies
- * in Python). parser.py has the same steps in Python and uses them when this
- * module was not built; the tests run both and compare them.
+ * distinct dates and times. This module turns the resulting columns into the
+ * record fields that need a look at every message. These are the timestamps,
+ * line numbers, one string object per distinct author, the longest body, and
+ * which messages could be anything but a plain message (the "candidates" that
+ * parser.py classifies in Python). parser.py has the same steps in Python and
+ * uses them when this module was not built. The tests run both and compare them.
  *
  * records() then makes the Record objects (a dataclass with __slots__) by
  * setting their slots directly, which is what the dataclass's __init__ does.
@@ -235,12 +235,12 @@ columns(PyObject *module, PyObject *args)
 
         /* One string object per distinct author. */
         PyObject *author = PyList_GET_ITEM(authors, i);
-        PyObject *kept = PyDict_SetDefault(distinct, author, author);
-        if (kept == NULL) {
+        PyObject *first_seen = PyDict_SetDefault(distinct, author, author);
+        if (first_seen == NULL) {
             goto done;
         }
-        Py_INCREF(kept);
-        PyList_SET_ITEM(canonical, i, kept);
+        Py_INCREF(first_seen);
+        PyList_SET_ITEM(canonical, i, first_seen);
 
         /* Line number of the header, and what the body holds. */
         PyObject *number = PyLong_FromSsize_t(line);

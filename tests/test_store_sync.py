@@ -162,6 +162,40 @@ def test_statements_split_by_size_store_every_row(engine, settings, exports, mon
     assert _stored_texts(engine) == [text for _, _, text in history]
 
 
+# Texts whose language a reader can tell, with that language; a media
+# message gets no language.
+LABELLED_TEXTS = (
+    ("Asante sana", "sw"),
+    ("Thank you very much", "en"),
+    ("Obrigado a todos", "pt"),
+    ("<Media omitted>", None),
+)
+
+
+def test_language_stored_for_each_message_across_batches(engine, settings, exports, monkeypatch):
+    # Batches of 7 rows: the same texts come back in later batches, and each
+    # batch's guesses must land on that batch's rows.
+    monkeypatch.setattr("tafiti.store.importer.BATCH_SIZE", 7)
+    labelled = [LABELLED_TEXTS[(index * index) % 4] for index in range(50)]
+    messages = [
+        (START + timedelta(minutes=index), AUTHORS[index % 3], text)
+        for index, (text, _) in enumerate(labelled)
+    ]
+    write_export(exports / "WhatsApp Chat with Mauzo.txt", messages)
+
+    summary = _sync(exports, engine, settings)
+
+    table = Message.__table__
+    with engine.connect() as connection:
+        stored = connection.execute(
+            select(table.c.text, table.c.language).order_by(table.c.timestamp)
+        ).all()
+    assert summary.new_messages == 50
+    assert [tuple(row) for row in stored] == [
+        ("" if text == "<Media omitted>" else text, language) for text, language in labelled
+    ]
+
+
 def test_later_export_adds_only_new_messages(engine, settings, exports):
     history = numbered_messages(150)
     write_export(exports / "WhatsApp Chat with Mauzo.txt", history[:100])

@@ -3,7 +3,9 @@
 :func:`insert_columns` takes the values column by column and sends them through
 ``Connection.exec_driver_sql``, so the rows join the caller's transaction and
 driver errors reach the caller as SQLAlchemy errors, as with
-``connection.execute(table.insert(), rows)``.
+``connection.execute(table.insert(), rows)``. A column can also be a function
+that computes its values one batch at a time, so that costly values (a
+language guess, say) are worked out while the previous batch is being stored.
 
 - MySQL/MariaDB: one multi-row ``INSERT … VALUES (…), (…)`` per batch, the
   values written as SQL literals. PyMySQL's own ``executemany`` builds the
@@ -34,32 +36,42 @@ from sqlalchemy import Boolean, Connection, LargeBinary, Table
 MAX_STATEMENT_CHARS = 4_000_000
 
 
+# A column's values, or a function returning the values of rows ``start`` to
+# before ``stop``.
+ColumnValues = Sequence[Any] | Callable[[int, int], Sequence[Any]]
+
+
 def insert_columns(
     connection: Connection,
     table: Table,
-    columns: Mapping[str, Sequence[Any]],
+    columns: Mapping[str, ColumnValues],
     *,
     batch_rows: int,
     after_batch: Callable[[], None] | None = None,
 ) -> int:
-    """Insert the rows given column by column (equal-length value lists) into ``table``.
+    """Insert the rows given column by column into ``table``.
+
+    The value lists must be of equal length, and at least one column must be a
+    list. A column given as a function is called once per batch.
 
     Returns the number of rows inserted. ``after_batch`` runs after each
     statement sent to the database. On MySQL it runs in the sending thread,
     while the caller's thread waits for the insert to finish.
     """
     names = list(columns)
-    lengths = {len(values) for values in columns.values()}
-    if len(lengths) > 1:
-        raise ValueError(f"columns of unequal length for {table.name}: {sorted(lengths)}")
-    count = lengths.pop() if lengths else 0
+    lengths = {len(values) for values in columns.values() if not callable(values)}
+    if len(lengths) != 1:
+        raise ValueError(
+            f"columns of {table.name} need one length and at least one list: {sorted(lengths)}"
+        )
+    count = lengths.pop()
     if count == 0:
         return 0
 
     processors = _bind_processors(connection, table, names)
     batches = (
         [
-            _processed(columns[name][start : start + batch_rows], process)
+            _processed(_batch_values(columns[name], start, min(start + batch_rows, count)), process)
             for name, process in zip(names, processors, strict=True)
         ]
         for start in range(0, count, batch_rows)
@@ -87,6 +99,15 @@ def _bind_processors(
         else:
             processors.append(column_type.dialect_impl(dialect).bind_processor(dialect))
     return processors
+
+
+def _batch_values(column: ColumnValues, start: int, stop: int) -> Sequence[Any]:
+    if callable(column):
+        values = column(start, stop)
+        if len(values) != stop - start:
+            raise ValueError(f"a column function gave {len(values)} values for {stop - start} rows")
+        return values
+    return column[start:stop]
 
 
 def _processed(values: Sequence[Any], process: Callable[[Any], Any] | None) -> Sequence[Any]:

@@ -172,14 +172,23 @@ def _match_stored_group(
     message_identities: Sequence[bytes],
     names: set[str],
 ) -> int | None:
-    shared = _shared_message_counts(connection, message_identities)
-    named = _groups_named(connection, names)
-    if not records or (not shared and not named):
+    if not records:
         return None
-
     times = [record.timestamp for record in records]
     span_start = min(times).replace(second=0, microsecond=0)
     span_end = max(times).replace(second=0, microsecond=0) + timedelta(minutes=1)
+
+    # An identity contains its record's minute, so only a group with messages
+    # in the export's span can share one. An export of a new group then costs
+    # no identity lookups.
+    shared = (
+        _shared_message_counts(connection, message_identities)
+        if _any_message_between(connection, span_start, span_end)
+        else {}
+    )
+    named = _groups_named(connection, names)
+    if not shared and not named:
+        return None
 
     accepted: list[tuple[int, int]] = []
     for group_id in sorted(set(shared) | named):
@@ -208,6 +217,24 @@ def _match_stored_group(
             "list it under 'exports' of one group in the group metadata file"
         )
     return accepted[0][1]
+
+
+def _any_message_between(connection: Connection, start: datetime, end: datetime) -> bool:
+    """Tell whether any group holds a message from ``start`` to before ``end``.
+
+    One probe of the group-time index per group, so the cost follows the
+    number of groups, not of messages.
+    """
+    in_span = (
+        select(messages_table.c.id)
+        .where(
+            messages_table.c.group_id == groups_table.c.id,
+            messages_table.c.timestamp >= start,
+            messages_table.c.timestamp < end,
+        )
+        .exists()
+    )
+    return connection.execute(select(groups_table.c.id).where(in_span).limit(1)).first() is not None
 
 
 def _shared_message_counts(connection: Connection, identities: Sequence[bytes]) -> dict[int, int]:

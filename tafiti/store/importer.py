@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Table, select, update
 from tafiti.errors import ExportError
 from tafiti.parsing.events import YOU
 from tafiti.parsing.records import ParsedExport, Record
-from tafiti.store.bulk import insert_columns
+from tafiti.store.bulk import ColumnValues, insert_columns
 from tafiti.store.groups import (
     apply_metadata,
     export_names,
@@ -69,10 +69,9 @@ class ImportResult:
         return self.records - self.new_records
 
 
-@dataclass(slots=True)
-class _Pending:
-    record: Record
-    identity: bytes
+# A record not stored yet, with its identity. Plain tuples, because an export
+# of a new group makes one per record.
+_Pending = tuple[Record, bytes]
 
 
 def import_export(
@@ -188,14 +187,13 @@ def _split_records(
     known_events: set[bytes],
 ) -> tuple[list[_Pending], list[_Pending]]:
     """Return the records whose identity is not known: messages, then events."""
-    new_messages: list[_Pending] = []
-    new_events: list[_Pending] = []
-    for record, identity in zip(records, identities, strict=True):
-        if record.kind == "event":
-            if identity not in known_events:
-                new_events.append(_Pending(record, identity))
-        elif identity not in known_messages:
-            new_messages.append(_Pending(record, identity))
+    pending = list(zip(records, identities, strict=True))
+    new_messages = [
+        pair for pair in pending if pair[0].kind != "event" and pair[1] not in known_messages
+    ]
+    new_events = [
+        pair for pair in pending if pair[0].kind == "event" and pair[1] not in known_events
+    ]
     return new_messages, new_events
 
 
@@ -211,8 +209,8 @@ def _link_deletions(
     Returns the new messages left to insert and the number of pairs made. The
     rule and its limits are described in ``tafiti.store.identity``.
     """
-    notices = [pending for pending in new_messages if pending.record.kind == "deleted"]
-    texts = [pending for pending in new_messages if pending.record.kind != "deleted"]
+    notices = [pending for pending in new_messages if pending[0].kind == "deleted"]
+    texts = [pending for pending in new_messages if pending[0].kind != "deleted"]
     paired: set[int] = set()
 
     if notices:
@@ -222,7 +220,7 @@ def _link_deletions(
             connection.execute(
                 update(messages_table)
                 .where(messages_table.c.id == message_id)
-                .values(deleted=True, deletion_identity=pending.identity)
+                .values(deleted=True, deletion_identity=pending[1])
             )
             paired.add(id(pending))
 
@@ -230,12 +228,12 @@ def _link_deletions(
         for pending, notice_id, notice_identity in _stored_notices_for_messages(
             connection, group_id, texts, export_identities, aliases
         ):
-            record = pending.record
+            record, identity = pending
             connection.execute(
                 update(messages_table)
                 .where(messages_table.c.id == notice_id)
                 .values(
-                    identity=pending.identity,
+                    identity=identity,
                     deletion_identity=notice_identity,
                     kind=record.kind,
                     text=record.text,
@@ -305,11 +303,11 @@ def _stored_messages_for_notices(
     export_identities: set[bytes],
     aliases: dict[str, str],
 ) -> list[tuple[_Pending, int]]:
-    minutes = {identity_key(pending.record).minute for pending in notices}
+    minutes = {identity_key(record).minute for record, _ in notices}
     candidates = _candidates_by_minute(connection, group_id, minutes, notices=False)
     pairs = []
     for pending in notices:
-        key = identity_key(pending.record, aliases)
+        key = identity_key(pending[0], aliases)
         available = [
             (message_id, identity)
             for message_id, identity in candidates.get((key.minute, key.author or ""), [])
@@ -329,13 +327,13 @@ def _stored_notices_for_messages(
     export_identities: set[bytes],
     aliases: dict[str, str],
 ) -> list[tuple[_Pending, int, bytes]]:
-    minutes = {identity_key(pending.record).minute for pending in texts}
+    minutes = {identity_key(record).minute for record, _ in texts}
     candidates = _candidates_by_minute(connection, group_id, minutes, notices=True)
     if not candidates:
         return []
     pairs = []
     for pending in texts:
-        key = identity_key(pending.record, aliases)
+        key = identity_key(pending[0], aliases)
         slot = candidates.get((key.minute, key.author or ""), [])
         available = [entry for entry in slot if entry[1] not in export_identities]
         if available:
@@ -426,22 +424,23 @@ def _insert_messages(
     participant_ids: dict[str, int],
     after_batch: Callable[[], None] | None,
 ) -> None:
-    records = [item.record for item in pending]
+    records = [record for record, _ in pending]
     count = len(records)
     kinds = [record.kind for record in records]
-    columns = {
+    texts = [record.text if record.kind == "message" else None for record in records]
+    guess_languages = _LanguageGuesser()
+    columns: dict[str, ColumnValues] = {
         "group_id": [group_id] * count,
         "participant_id": [participant_ids[record.author] for record in records],  # type: ignore[index]
-        "identity": [item.identity for item in pending],
+        "identity": [identity for _, identity in pending],
         "deletion_identity": [None] * count,
         "timestamp": [record.timestamp for record in records],
         "kind": kinds,
         "text": [record.text for record in records],
         "attachment": [record.attachment for record in records],
         "deleted": [kind == "deleted" for kind in kinds],
-        "language": _detect_languages(
-            [record.text if record.kind == "message" else None for record in records]
-        ),
+        # Guessed batch by batch, while the batch before is being stored.
+        "language": lambda start, stop: guess_languages(texts[start:stop]),
         "export_file_id": [export_file_id] * count,
     }
     insert_columns(
@@ -456,11 +455,11 @@ def _insert_events(
     pending: list[_Pending],
     after_batch: Callable[[], None] | None,
 ) -> None:
-    records = [item.record for item in pending]
+    records = [record for record, _ in pending]
     count = len(records)
     columns = {
         "group_id": [group_id] * count,
-        "identity": [item.identity for item in pending],
+        "identity": [identity for _, identity in pending],
         "timestamp": [record.timestamp for record in records],
         "type": [record.event or "other" for record in records],
         "text": [record.text for record in records],
@@ -478,30 +477,35 @@ def _insert_events(
 _language_warning_logged = False
 
 
-def _detect_languages(texts: list[str | None]) -> list[str | None]:
-    """Guess each text's language at insert time; ``None`` entries stay ``None``.
+class _LanguageGuesser:
+    """Guess the language of message texts, each distinct text once, however many batches ask.
 
-    The guess is stored as NULL when ``tafiti.language`` is not installed or fails.
+    Chats repeat short texts ("ok", "Asante"), so a guess is kept for every
+    text seen. ``None`` entries stay ``None``, and every guess is ``None``
+    when ``tafiti.language`` is not installed or fails.
     """
+
+    def __init__(self) -> None:
+        self._guesses: dict[str, str | None] = {}
+
+    def __call__(self, texts: Sequence[str | None]) -> list[str | None]:
+        new = [text for text in dict.fromkeys(texts) if text is not None]
+        new = [text for text in new if text not in self._guesses]
+        if new:
+            self._guesses.update(zip(new, _detect_languages(new), strict=True))
+        return [None if text is None else self._guesses[text] for text in texts]
+
+
+def _detect_languages(texts: list[str]) -> list[str | None]:
     global _language_warning_logged
-    indexes = [index for index, text in enumerate(texts) if text is not None]
-    languages: list[str | None] = [None] * len(texts)
-    if not indexes:
-        return languages
     try:
         from tafiti.language import detect_languages
     except ImportError:
-        return languages
-    # Chats repeat short texts ("ok", "Asante"), so each distinct text of the
-    # whole export is guessed once.
-    distinct = list(dict.fromkeys(texts[index] or "" for index in indexes))
+        return [None] * len(texts)
     try:
-        guesses = dict(zip(distinct, detect_languages(distinct), strict=True))
+        return detect_languages(texts)
     except Exception as error:  # noqa: BLE001 - a failed guess must not fail the import
         if not _language_warning_logged:
             log.warning("language detection failed, storing no language: %s", error)
             _language_warning_logged = True
-        return languages
-    for index in indexes:
-        languages[index] = guesses[texts[index] or ""]
-    return languages
+        return [None] * len(texts)

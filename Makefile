@@ -23,7 +23,7 @@ test: venv
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.lock pyproject.toml setup.py tafiti/parsing/_columns.c
+$(VENV)/.installed: requirements.lock pyproject.toml setup.py tafiti/parsing/_columns.c tafiti/store/_identities.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock

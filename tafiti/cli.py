@@ -187,9 +187,10 @@ def _print_sync_summary(summary: dict[str, Any]) -> None:
     click.echo(
         "sync: {found} export file(s) found: {imported} imported, {skipped} unchanged, "
         "{failed} failed; {new_messages} new message(s), {new_events} new event(s)".format(
-            **{key: summary.get(key, 0) for key in (
-                "found", "imported", "skipped", "failed", "new_messages", "new_events"
-            )}
+            **{
+                key: summary.get(key, 0)
+                for key in ("found", "imported", "skipped", "failed", "new_messages", "new_events")
+            }
         )
     )
     for problem in summary.get("errors", []):

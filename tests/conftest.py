@@ -140,3 +140,23 @@ def column_code(request: pytest.FixtureRequest) -> Iterator[str]:
         yield request.param
     finally:
         parser._columns = built
+
+
+@pytest.fixture(params=["c", "python"], scope="module")
+def identity_code(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run an identity test module twice: with the identity C module, and with the Python loop.
+
+    The C module is built by the project's install (setup.py); a missing one fails
+    the "c" run instead of quietly testing the Python loop twice.
+    """
+    from tafiti.store import identity
+
+    built = identity._identities
+    if request.param == "c":
+        assert built is not None, "tafiti.store._identities was not built (see setup.py)"
+    else:
+        identity._identities = None
+    try:
+        yield request.param
+    finally:
+        identity._identities = built

@@ -32,9 +32,7 @@ def _manifest() -> dict[str, Any]:
 
 
 def _run_tafiti(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith("TAFITI_")
-    }
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("TAFITI_")}
     environment.update(
         TAFITI_SOURCE=str(workdir / "exports"),
         TAFITI_DATABASE_URL=f"sqlite:///{workdir / 'tafiti.sqlite'}",

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from tafiti.parsing.records import Record
 from tafiti.store.identity import record_identities
+
+pytestmark = pytest.mark.usefixtures("identity_code")
 
 
 def _message(

@@ -431,7 +431,6 @@ def overview_bars(frame: pd.DataFrame, column: str, title: str, percent: bool = 
     return _close(figure)
 
 
-
 def word_cloud(words: pd.DataFrame, title: str = "Word cloud") -> Figure:
     """Draw the top words (columns ``word`` and ``uses``) sized by how often they are used.
 

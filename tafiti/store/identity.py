@@ -44,9 +44,16 @@ from typing import Any
 from tafiti.parsing import media_folded_text
 from tafiti.parsing.records import Record
 
+try:
+    from tafiti.store import _identities
+except ImportError:  # built by setup.py; without a C compiler the Python loop runs
+    _identities = None
+
 # Change this when the hashed content changes, so old and new identities never mix.
 IDENTITY_VERSION = b"tafiti-identity-1"
 DELETED_TOKEN = "\x00deleted"
+# The BLAKE2b personalisation of every identity hash.
+HASH_PERSON = b"tafiti"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +101,7 @@ def hash_identity(key: IdentityKey, occurrence: int) -> bytes:
         key.text.encode("utf-8", "surrogatepass"),
         str(occurrence).encode(),
     )
-    return hashlib.blake2b(payload, digest_size=16, person=b"tafiti").digest()
+    return hashlib.blake2b(payload, digest_size=16, person=HASH_PERSON).digest()
 
 
 def record_identities(
@@ -103,10 +110,38 @@ def record_identities(
     """Compute the identity of each record of one export, in the order given.
 
     The result equals :func:`hash_identity` of :func:`identity_key` for each
-    record. This loop computes it with less work per record, because an import
-    hashes every record of the export. The hash state of the fields shared by
-    all messages (or all events) is copied instead of recomputed, and the
-    encoded fields of each minute, author and occurrence number are built once.
+    record. An import hashes every record of the export, so the loop runs in
+    the C module ``tafiti.store._identities`` when it was built, and in
+    :func:`_identities_in_python` otherwise.
+    """
+    if _identities is None:
+        return _identities_in_python(records, aliases)
+    return _identities.identities(
+        list(records),
+        dict(aliases or {}),
+        _fields(IDENTITY_VERSION, b"message"),
+        _fields(IDENTITY_VERSION, b"event"),
+        HASH_PERSON,
+        DELETED_TOKEN,
+        media_folded_text,
+        _minute_field,
+    )
+
+
+def _minute_field(timestamp: datetime) -> bytes:
+    return _fields(
+        timestamp.replace(second=0, microsecond=0).isoformat(timespec="minutes").encode()
+    )
+
+
+def _identities_in_python(
+    records: Iterable[Record], aliases: Mapping[str, str] | None = None
+) -> list[bytes]:
+    """Compute what :func:`record_identities` returns, with less work per record than hash_identity.
+
+    The hash state of the fields shared by all messages (or all events) is
+    copied instead of recomputed, and the encoded fields of each minute,
+    author and occurrence number are built once.
     """
     aliases = aliases or {}
     prefixes = {
@@ -138,8 +173,7 @@ def record_identities(
         timestamp = record.timestamp
         minute_field = minute_fields.get(timestamp)
         if minute_field is None:
-            minute = timestamp.replace(second=0, microsecond=0)
-            minute_field = _fields(minute.isoformat(timespec="minutes").encode())
+            minute_field = _minute_field(timestamp)
             minute_fields[timestamp] = minute_field
         encoded_text = text.encode("utf-8", "surrogatepass")
         # The minute, author and text fields are the identity key before the
@@ -167,6 +201,6 @@ def _fields(*fields: bytes) -> bytes:
 
 
 def _hash_state(data: bytes) -> Any:
-    state = hashlib.blake2b(digest_size=16, person=b"tafiti")
+    state = hashlib.blake2b(digest_size=16, person=HASH_PERSON)
     state.update(data)
     return state

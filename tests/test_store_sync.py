@@ -162,6 +162,30 @@ def test_statements_split_by_size_store_every_row(engine, settings, exports, mon
     assert _stored_texts(engine) == [text for _, _, text in history]
 
 
+def _foreign_key_checks(connection) -> int:
+    return connection.exec_driver_sql("SELECT @@SESSION.foreign_key_checks").scalar_one()
+
+
+@pytest.mark.mysql
+def test_bulk_insert_turns_foreign_key_checks_on_again(mysql_url):
+    from tafiti.store.importer import _foreign_key_checks_off
+
+    engine = get_engine(mysql_url)
+    with engine.connect() as connection:
+        with _foreign_key_checks_off(connection):
+            during = _foreign_key_checks(connection)
+        after = _foreign_key_checks(connection)
+        with pytest.raises(RuntimeError, match="insert failed"):
+            with _foreign_key_checks_off(connection):
+                raise RuntimeError("insert failed")
+        after_failure = _foreign_key_checks(connection)
+    dispose_engines()
+
+    assert during == 0
+    assert after == 1
+    assert after_failure == 1
+
+
 # Texts whose language a reader can tell, with that language; a media
 # message gets no language.
 LABELLED_TEXTS = (

@@ -62,7 +62,8 @@ def insert_columns(
     lengths = {len(values) for values in columns.values() if not callable(values)}
     if len(lengths) != 1:
         raise ValueError(
-            f"columns of {table.name} need one length and at least one list: {sorted(lengths)}"
+            f"columns of {table.name} must be lists of one length (at least one list): "
+            f"{sorted(lengths)}"
         )
     count = lengths.pop()
     if count == 0:

@@ -220,7 +220,7 @@ def _match_stored_group(
 
 
 def _any_message_between(connection: Connection, start: datetime, end: datetime) -> bool:
-    """Tell whether any group holds a message from ``start`` to before ``end``.
+    """Return whether any group has a message from ``start`` to before ``end``.
 
     One probe of the group-time index per group, so the cost follows the
     number of groups, not of messages.

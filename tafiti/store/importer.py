@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Table, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from tafiti.errors import ExportError
 from tafiti.parsing.events import YOU
 from tafiti.parsing.records import ParsedExport, Record
 from tafiti.store.bulk import ColumnValues, insert_columns
+from tafiti.store.db import is_mysql
 from tafiti.store.groups import (
     apply_metadata,
     export_names,
@@ -117,16 +120,43 @@ def import_export(
         )
 
     participant_ids = _store_participants(connection, group.id, records, aliases, group_entry)
-    _insert_messages(
-        connection, group.id, export_file_id, new_messages, participant_ids, after_batch
-    )
-    _insert_events(connection, group.id, export_file_id, new_events, after_batch)
+    with _foreign_key_checks_off(connection):
+        _insert_messages(
+            connection, group.id, export_file_id, new_messages, participant_ids, after_batch
+        )
+        _insert_events(connection, group.id, export_file_id, new_events, after_batch)
     result.new_messages = len(new_messages)
     result.new_events = len(new_events)
 
     update_group_name(connection, group.id, name_evidence(parsed, parsed.filename), now)
     apply_metadata(connection, group.id, group_entry, now)
     return result
+
+
+@contextmanager
+def _foreign_key_checks_off(connection: Connection) -> Iterator[None]:
+    """Turn off MySQL's foreign key checks of this session for the bulk insert of new rows.
+
+    Every key the new rows refer to was read or written in this transaction: the
+    group, its participants and the export file. The checks would look each one
+    up again for every row. On MariaDB 10.11 that was a tenth to a fifth of the
+    server's work in a large import. SQLite does not check foreign keys unless asked.
+    """
+    if not is_mysql(connection):
+        yield
+        return
+    connection.exec_driver_sql("SET SESSION foreign_key_checks = 0")
+    try:
+        yield
+    except BaseException:
+        # The pooled connection must not keep the checks off. If it cannot turn
+        # them on again it is unusable, so it is dropped from the pool.
+        try:
+            connection.exec_driver_sql("SET SESSION foreign_key_checks = 1")
+        except SQLAlchemyError:
+            connection.invalidate()
+        raise
+    connection.exec_driver_sql("SET SESSION foreign_key_checks = 1")
 
 
 def _check_authors(parsed: ParsedExport) -> None:

@@ -200,6 +200,24 @@ def test_swahili_scores_and_negation() -> None:
     assert sentiment.swahili_score("Tutaonana kesho") is None
 
 
+def test_portuguese_scores_and_negation() -> None:
+    assert sentiment.portuguese_score("Parabéns a todos, excelente trabalho") == pytest.approx(1.0)
+    assert sentiment.portuguese_score("Tivemos um prejuízo este mês") == pytest.approx(-1.0)
+    # "contente" (+2) with "não" two words before it flips to -2; the mean -2 is halved
+    assert sentiment.portuguese_score("Não estou contente com as vendas") == pytest.approx(-1.0)
+    # "problemas" (-1) after "sem" flips to +1; the mean 1 is halved
+    assert sentiment.portuguese_score("Tudo bem, sem problemas") == pytest.approx(0.5)
+    # the stem "preocup*" at the start of a word, with its ending
+    assert sentiment.portuguese_score("Estou preocupada") == pytest.approx(-0.5)
+    assert sentiment.portuguese_score("Amanhã vamos ao mercado") is None
+
+
+def test_portuguese_stems_match_word_start_only() -> None:
+    # "desculp*" must not match inside a longer word, as a Swahili stem would
+    assert sentiment.portuguese_score("indesculpável") is None
+    assert sentiment.portuguese_score("Desculpem o atraso") == pytest.approx(-0.5)
+
+
 def test_vader_scores_only_rated_words() -> None:
     assert sentiment.vader_score("I am very happy with the training") > 0.05
     assert sentiment.vader_score("This is bad") < -0.05
@@ -213,10 +231,12 @@ def test_coverage_reports_share_each_method_scored() -> None:
             "The meeting is at ten tomorrow",  # en, no rated word
             "Asante sana",  # sw, scored
             "Tutaonana kesho",  # sw, no listed word
-            "Bom dia a todos",  # pt, not scored
+            "Obrigada a todos",  # pt, scored
+            "Amanhã vamos ao mercado",  # pt, no listed word
+            "Bonjour à tous",  # other
             "👍",  # other
         ],
-        languages=["en", "en", "sw", "sw", "pt", "other"],
+        languages=["en", "en", "sw", "sw", "pt", "pt", "other", "other"],
     )
 
     scored = sentiment.score_messages(frame)
@@ -225,29 +245,35 @@ def test_coverage_reports_share_each_method_scored() -> None:
     assert table.loc["VADER (English)", "messages"] == 2
     assert table.loc["VADER (English)", "scored"] == 1
     assert table.loc["VADER (English)", "share_of_method"] == pytest.approx(0.5)
-    assert table.loc["VADER (English)", "share_of_text_messages"] == pytest.approx(1 / 6)
+    assert table.loc["VADER (English)", "share_of_text_messages"] == pytest.approx(1 / 8)
     assert table.loc["Swahili word list", "scored"] == 1
+    assert table.loc["Portuguese word list", "messages"] == 2
+    assert table.loc["Portuguese word list", "scored"] == 1
     assert table.loc["not scored", "messages"] == 2
     assert table.loc["not scored", "scored"] == 0
     assert scored["label"].iloc[0] == "positive"
     assert pd.isna(scored["label"].iloc[1])
     assert scored["label"].iloc[2] == "positive"
+    assert scored["label"].iloc[4] == "positive"
+    assert pd.isna(scored["label"].iloc[5])
 
 
 def test_emotions_counted_once_per_message() -> None:
-    frame = messages(["Asante asante, nimefurahi", "I am worried and scared", "Habari"])
+    frame = messages(
+        ["Asante asante, nimefurahi", "I am worried and scared", "Habari", "Estou com medo"]
+    )
 
     table = sentiment.emotions(frame)
 
     assert table.loc["gratitude", "messages"] == 1
     assert table.loc["joy", "messages"] == 1
-    assert table.loc["fear", "messages"] == 1
-    assert table.loc["fear", "share"] == pytest.approx(1 / 3)
+    assert table.loc["fear", "messages"] == 2
+    assert table.loc["fear", "share"] == pytest.approx(2 / 4)
 
 
 def test_lexicon_file_rows_well_formed() -> None:
     entries = sentiment.load_lexicon()
 
     assert len(entries) > 50
-    assert {entry.language for entry in entries} == {"en", "sw"}
+    assert {entry.language for entry in entries} == {"en", "sw", "pt"}
     assert all(-2 <= entry.polarity <= 2 for entry in entries)

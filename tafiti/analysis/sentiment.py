@@ -4,20 +4,24 @@
   word list ships in the package). The score is VADER's compound score in
   [-1, 1]. A message counts as scored when VADER rates at least one of its
   words or emoji (its positive or negative part is above zero).
-- Swahili messages: the hand-written list ``data/sentiment_lexicon.tsv`` (the
-  file states its source and method). The score is the mean polarity of the
-  matched words divided by 2, in [-1, 1]. A word right after "si", "sio",
-  "siyo", "hakuna", "hapana", "bila" or "wala", or a stem after a negative
-  verb prefix ("si-", "ha-": "sijafurahi"), has its polarity reversed. A
-  message counts as scored when at least one word matched.
-- Portuguese and other messages are not scored.
+- Swahili and Portuguese messages: the hand-written list
+  ``data/sentiment_lexicon.tsv`` (the file states its source and method). The
+  score is the mean polarity of the matched words divided by 2, in [-1, 1]. A
+  message counts as scored when at least one word matched. A matched word has
+  its polarity reversed in Swahili right after "si", "sio", "siyo", "hakuna",
+  "hapana", "bila" or "wala", or as a stem after a negative verb prefix
+  ("si-", "ha-": "sijafurahi"). In Portuguese it is reversed when "não",
+  "nao", "nunca", "nem", "sem", "jamais", "nenhum" or "nenhuma" is one of the
+  three words before it ("não estou nada contente").
+- Other messages are not scored.
 
 Labels: positive at a score of 0.05 or more, negative at -0.05 or less
 (VADER's recommended thresholds), neutral between.
 
 NOTE: neither method was validated on these chats. VADER was built on English
 social-media text, so it misses Kenyan English idiom and code-switched lines.
-The Swahili list has 76 entries: it misses most words, irony and context.
+The Swahili and Portuguese lists have 76 and 86 entries: they miss most words,
+irony and context.
 """
 
 from __future__ import annotations
@@ -38,9 +42,18 @@ NEGATIVE_THRESHOLD = -0.05
 
 VADER_METHOD = "VADER (English)"
 SWAHILI_METHOD = "Swahili word list"
+PORTUGUESE_METHOD = "Portuguese word list"
 NOT_SCORED = "not scored"
 
 _SWAHILI_NEGATORS = frozenset({"si", "sio", "siyo", "hakuna", "hapana", "bila", "wala"})
+_PORTUGUESE_NEGATORS = frozenset(
+    {"não", "nao", "nunca", "nem", "sem", "jamais", "nenhum", "nenhuma"}
+)
+# A negator reverses a matched Portuguese word up to this many words after it.
+_PORTUGUESE_NEGATION_WORDS = 3
+# Languages whose stems may start inside a word: Swahili verbs take subject and
+# tense prefixes. Elsewhere a stem matches the start of a word.
+_STEMS_INSIDE_WORDS = frozenset({"sw"})
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -121,7 +134,12 @@ def _match(word: str, language: str) -> tuple[LexiconEntry, str] | None:
     if entry is not None:
         return entry, ""
     for text, stem in stems.get(language, ()):
-        position = word.find(text)
+        if language in _STEMS_INSIDE_WORDS:
+            position = word.find(text)
+        elif word.startswith(text):
+            position = 0
+        else:
+            continue
         if position >= 0:
             return stem, word[:position]
     return None
@@ -130,7 +148,7 @@ def _match(word: str, language: str) -> tuple[LexiconEntry, str] | None:
 # Cached for the same reason as vader_score.
 @lru_cache(maxsize=65_536)
 def _text_emotions(text: str) -> frozenset[str]:
-    """Return the emotions of the English and Swahili entries matching the words of ``text``."""
+    """Return the emotions of the list's entries (any language) matching the words of ``text``."""
     found: set[str] = set()
     for word in _WORD.findall(text):
         found |= _word_emotions(word.casefold())
@@ -139,9 +157,9 @@ def _text_emotions(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=65_536)
 def _word_emotions(word: str) -> frozenset[str]:
-    """Return the emotions of the English and Swahili entries matching ``word``."""
+    """Return the emotions of the list's entries (any language) matching ``word``."""
     found = set()
-    for language in ("en", "sw"):
+    for language in ("en", "sw", "pt"):
         match = _match(word, language)
         if match is not None and match[0].emotion:
             found.add(match[0].emotion)
@@ -166,6 +184,24 @@ def swahili_score(text: str) -> float | None:
     return sum(polarities) / len(polarities) / 2
 
 
+# Cached for the same reason as vader_score.
+@lru_cache(maxsize=65_536)
+def portuguese_score(text: str) -> float | None:
+    """Return the word-list score of a Portuguese text, or None when no listed word occurs."""
+    words = [match.group(0).casefold() for match in _WORD.finditer(text)]
+    polarities = []
+    for position, word in enumerate(words):
+        match = _match(word, "pt")
+        if match is None:
+            continue
+        before = words[max(0, position - _PORTUGUESE_NEGATION_WORDS) : position]
+        negated = any(previous in _PORTUGUESE_NEGATORS for previous in before)
+        polarities.append(-match[0].polarity if negated else match[0].polarity)
+    if not polarities:
+        return None
+    return sum(polarities) / len(polarities) / 2
+
+
 def label(score: float | None) -> str | None:
     """Return "positive", "negative" or "neutral" for a score; None for no score."""
     if score is None or pd.isna(score):
@@ -180,8 +216,8 @@ def label(score: float | None) -> str | None:
 def score_messages(messages: pd.DataFrame) -> pd.DataFrame:
     """Score each text message: method, score (NaN when not scored) and label.
 
-    The method follows the ``language`` column: "en" gets VADER, "sw" the
-    Swahili word list, anything else is not scored.
+    The method follows the ``language`` column: "en" gets VADER, "sw" and
+    "pt" their word lists, anything else is not scored.
     """
     texts = text_messages(messages)
     methods, scores = [], []
@@ -192,6 +228,9 @@ def score_messages(messages: pd.DataFrame) -> pd.DataFrame:
         elif language == "sw":
             methods.append(SWAHILI_METHOD)
             scores.append(swahili_score(text))
+        elif language == "pt":
+            methods.append(PORTUGUESE_METHOD)
+            scores.append(portuguese_score(text))
         else:
             methods.append(NOT_SCORED)
             scores.append(None)
@@ -212,7 +251,7 @@ def coverage(scored: pd.DataFrame) -> pd.DataFrame:
     """
     total = len(scored)
     rows = []
-    for method in (VADER_METHOD, SWAHILI_METHOD, NOT_SCORED):
+    for method in (VADER_METHOD, SWAHILI_METHOD, PORTUGUESE_METHOD, NOT_SCORED):
         part = scored[scored["method"] == method]
         scored_count = int(part["score"].notna().sum())
         rows.append(
@@ -236,7 +275,7 @@ def label_counts(scored: pd.DataFrame) -> pd.DataFrame:
 
 
 def emotions(messages: pd.DataFrame) -> pd.DataFrame:
-    """Count the text messages that carry each emotion word, English and Swahili lists together."""
+    """Count the text messages that carry each emotion word, all languages of the list together."""
     counts: dict[str, int] = {}
     texts = text_messages(messages)["text"]
     for text in texts:

@@ -27,8 +27,8 @@ COPY requirements.lock ./
 RUN pip install --no-cache-dir -r requirements.lock --no-deps
 
 COPY --chown=tafiti:tafiti . .
-# The parser's C module (setup.py) needs a compiler, removed again once it is
-# built; without one the install still works, and the parser runs in Python.
+# The C modules of the parser and the store (setup.py) need a compiler, removed
+# again once they are built; without one the install still works, in Python only.
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gcc libc6-dev \

@@ -4,13 +4,14 @@
 once and hashed with hashlib. The C module (``tafiti.store._identities``) and
 the Python loop used when it is missing must both give its result on any
 records: repeated texts in one minute, aliases, media and deletion notices,
-non-ASCII and unpaired surrogate characters, and timestamps with a time zone.
+non-ASCII and unpaired surrogate characters. A timestamp with a time zone is
+rejected by all three.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -34,15 +35,12 @@ AUTHORS = ["Amina Njeri", "Baraka", "+254 712 345 678", "João", "Amina"]
 ALIASES = {"Amina": "Amina Njeri", "+254 712 345 678": "Baraka"}
 KINDS = ["message", "message", "media", "deleted", "event"]
 START = datetime(2024, 3, 13, 8, 0)
-ZONE = timezone(timedelta(hours=3))
 
 
 @st.composite
 def records(draw: st.DrawFn) -> Record:
     kind = draw(st.sampled_from(KINDS))
     timestamp = START + timedelta(seconds=draw(st.integers(0, 180)))
-    if draw(st.integers(0, 9)) == 0:
-        timestamp = timestamp.replace(tzinfo=ZONE)
     text = draw(st.sampled_from(TEXTS) | st.text(max_size=40))
     attachment = (
         draw(st.sampled_from([None, "IMG-20240313-WA0001.jpg"])) if kind == "media" else None
@@ -100,6 +98,36 @@ def test_occurrence_numbers_past_nine() -> None:
 
     assert identities == defined_identities(batch, {})
     assert len(set(identities)) == 25
+
+
+@pytest.mark.parametrize("zone", [UTC, timezone(timedelta(hours=3))])
+def test_aware_timestamp_raises(zone: timezone) -> None:
+    batch = [
+        Record(timestamp=START, author="Baraka", text="ok", kind="message", line=1),
+        Record(
+            timestamp=START.replace(tzinfo=zone), author="Baraka", text="ok", kind="message", line=2
+        ),
+    ]
+    message = "timestamp must be naive"
+
+    with pytest.raises(ValueError, match=message):
+        identity.identity_key(batch[1])
+    with pytest.raises(ValueError, match=message):
+        identity.record_identities(batch)
+    with pytest.raises(ValueError, match=message):
+        identity._identities_in_python(batch)
+
+
+@pytest.mark.parametrize("kind", [None, 5, "Message"])
+def test_unknown_kind_hashes_folded_text(kind: object) -> None:
+    # The definition sends a kind other than the known strings down the media
+    # path, where media_folded_text folds its text.
+    batch = [Record(timestamp=START, author="Baraka", text="ok", kind=kind, line=1)]  # type: ignore[arg-type]
+
+    expected = defined_identities(batch, {})
+
+    assert identity.record_identities(batch) == expected
+    assert identity._identities_in_python(batch) == expected
 
 
 def test_unencodable_author_raises() -> None:

@@ -167,7 +167,7 @@ def _foreign_key_checks(connection) -> int:
 
 
 @pytest.mark.mysql
-def test_bulk_insert_turns_foreign_key_checks_on_again(mysql_url):
+def test_foreign_key_checks_restored(mysql_url):
     from tafiti.store.importer import _foreign_key_checks_off
 
     engine = get_engine(mysql_url)
@@ -186,6 +186,70 @@ def test_bulk_insert_turns_foreign_key_checks_on_again(mysql_url):
     assert after_failure == 1
 
 
+def test_failed_import_frees_its_records(engine, settings, exports, monkeypatch):
+    """A failed export's records are freed when its sync ends, without waiting for the collector.
+
+    A database error takes part in reference cycles, and its traceback refers to
+    the frames that refer to the records. pytest's log capture keeps every logged
+    error, and so its records, so it is taken off while the sync runs.
+    """
+    import gc
+    import logging
+
+    from tafiti.parsing.records import Record
+
+    def failing_insert(connection, *args):
+        connection.exec_driver_sql("SELECT * FROM no_such_table")
+
+    monkeypatch.setattr("tafiti.store.importer._insert_events", failing_insert)
+    for index in range(3):
+        write_export(exports / f"WhatsApp Chat with Mauzo {index}.txt", numbered_messages(200))
+
+    def records_alive() -> int:
+        return sum(isinstance(item, Record) for item in gc.get_objects())
+
+    root = logging.getLogger()
+    handlers = root.handlers[:]
+    collecting = gc.isenabled()
+    root.handlers = []
+    gc.disable()
+    try:
+        before = records_alive()
+        summary = _sync(exports, engine, settings)
+        after = records_alive()
+    finally:
+        if collecting:
+            gc.enable()
+        root.handlers = handlers
+
+    assert summary.failed == 3
+    assert all("no_such_table" in row.error for row in export_file_rows(engine))
+    assert after == before
+
+
+def test_attachment_name_longer_than_column(engine, settings, exports):
+    name = "Ripoti ya mauzo " + "x" * 600 + ".pdf"
+    write_export(
+        exports / "WhatsApp Chat with Mauzo.txt",
+        [
+            (START, AUTHORS[0], f"{name} (file attached)"),
+            (START + timedelta(minutes=1), AUTHORS[1], "Asante"),
+        ],
+    )
+
+    summary = _sync(exports, engine, settings)
+
+    table = Message.__table__
+    with engine.connect() as connection:
+        stored = connection.execute(
+            select(table.c.attachment).where(table.c.kind == "media")
+        ).scalar_one()
+    assert (summary.imported, summary.failed, summary.new_messages) == (1, 0, 2)
+    assert len(stored) == 512
+    assert stored.startswith("Ripoti ya mauzo xxx")
+    assert stored != name[:512]
+
+
 # Texts whose language a reader can tell, with that language; a media
 # message gets no language.
 LABELLED_TEXTS = (
@@ -196,7 +260,7 @@ LABELLED_TEXTS = (
 )
 
 
-def test_language_stored_for_each_message_across_batches(engine, settings, exports, monkeypatch):
+def test_language_stored_across_batches(engine, settings, exports, monkeypatch):
     # Batches of 7 rows: the same texts come back in later batches, and each
     # batch's guesses must land on that batch's rows.
     monkeypatch.setattr("tafiti.store.importer.BATCH_SIZE", 7)

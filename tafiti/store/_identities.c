@@ -216,11 +216,21 @@ add_text_field(Buffer *buffer, PyObject *text)
 }
 
 /* Add the minute field of a plain naive datetime, as isoformat(timespec="minutes") writes it.
- * Returns 1 when done, 0 when ``timestamp`` is not such a datetime. */
+ * Returns 1 when done, 0 when ``timestamp`` is not a plain datetime, and -1 with
+ * ValueError for an aware one: identities are defined on the wall-clock time as
+ * exported, and two aware times can be equal with different minute texts. */
 static int
 add_minute(Buffer *buffer, PyObject *timestamp)
 {
-    if (!PyDateTime_CheckExact(timestamp) || PyDateTime_DATE_GET_TZINFO(timestamp) != Py_None) {
+    if (!PyDateTime_Check(timestamp)) {
+        return 0;
+    }
+    if (PyDateTime_DATE_GET_TZINFO(timestamp) != Py_None) {
+        PyErr_SetString(PyExc_ValueError,
+                        "a record's timestamp must be naive (the wall-clock time as exported)");
+        return -1;
+    }
+    if (!PyDateTime_CheckExact(timestamp)) {
         return 0;
     }
     /* "YYYY-MM-DDTHH:MM"; datetime's years run from 1 to 9999. */
@@ -315,10 +325,12 @@ record_body(Buffer *buffer, PyObject *record, PyObject *aliases, PyObject *autho
     if (kind == NULL) {
         goto done;
     }
-    int is_event = PyUnicode_Compare(kind, kind_event) == 0;
-    if (is_event || PyUnicode_Compare(kind, kind_message) == 0) {
+    /* A kind that is not a string equals none of these, as in Python. */
+    int is_string = PyUnicode_Check(kind);
+    int is_event = is_string && PyUnicode_Compare(kind, kind_event) == 0;
+    if (is_event || (is_string && PyUnicode_Compare(kind, kind_message) == 0)) {
         text = PyObject_GetAttr(record, name_text);
-    } else if (PyUnicode_Compare(kind, kind_deleted) == 0) {
+    } else if (is_string && PyUnicode_Compare(kind, kind_deleted) == 0) {
         text = Py_NewRef(deleted_text);
     } else {
         text = PyObject_CallOneArg(folded_text, record);
@@ -389,7 +401,8 @@ PyDoc_STRVAR(identities_doc,
 "event; person is the hash personalisation (at most 16 bytes). deleted_text\n"
 "stands in for a deletion notice's text; folded_text(record) gives the text of\n"
 "other records that are not plain messages or events; minute_field(timestamp)\n"
-"gives the minute field of a timestamp that is not a plain naive datetime.");
+"gives the minute field of a timestamp that is not a plain datetime. An aware\n"
+"datetime raises ValueError.");
 
 static PyObject *
 identities(PyObject *module, PyObject *args)

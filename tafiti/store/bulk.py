@@ -190,8 +190,13 @@ class _StatementSender:
         """Wait until every queued statement has run; raise the first error."""
         self._queue.put(None)
         self._thread.join()
-        if self._error is not None:
-            raise self._error
+        error, self._error = self._error, None
+        if error is not None:
+            # The sender drops the error first. Its traceback refers to the sending
+            # thread's frame, which refers to this sender, so keeping it would make a
+            # reference cycle. The cycle would keep the caller's frames (and a failed
+            # export's records) alive until the next garbage collection.
+            raise error
 
     def _run(self) -> None:
         while (statement := self._queue.get()) is not None:

@@ -74,7 +74,12 @@ def canonical_author(author: str | None, aliases: Mapping[str, str]) -> str | No
 
 
 def identity_key(record: Record, aliases: Mapping[str, str] | None = None) -> IdentityKey:
-    """Build the identity-relevant content of ``record``."""
+    """Build the identity-relevant content of ``record``.
+
+    Raises ValueError for an aware timestamp: identities are defined on the
+    wall-clock time as exported, which the parser gives as a naive datetime.
+    """
+    _check_naive(record.timestamp)
     aliases = aliases or {}
     is_event = record.kind == "event"
     if is_event:
@@ -128,7 +133,13 @@ def record_identities(
     )
 
 
+def _check_naive(timestamp: datetime) -> None:
+    if timestamp.tzinfo is not None:
+        raise ValueError("a record's timestamp must be naive (the wall-clock time as exported)")
+
+
 def _minute_field(timestamp: datetime) -> bytes:
+    _check_naive(timestamp)
     return _fields(
         timestamp.replace(second=0, microsecond=0).isoformat(timespec="minutes").encode()
     )

@@ -31,7 +31,7 @@ from tafiti.store.groups import (
 )
 from tafiti.store.identity import canonical_author, identity_key, record_identities
 from tafiti.store.metadata import GroupDirectory, GroupMetadata
-from tafiti.store.models import Event, Message, Participant
+from tafiti.store.models import ATTACHMENT_CHARS, Event, Message, Participant, fitted
 
 log = logging.getLogger(__name__)
 
@@ -267,7 +267,7 @@ def _link_deletions(
                     deletion_identity=notice_identity,
                     kind=record.kind,
                     text=record.text,
-                    attachment=record.attachment,
+                    attachment=_fitted_attachment(record.attachment),
                     deleted=True,
                     language=_detect_languages([record.text])[0]
                     if record.kind == "message"
@@ -467,7 +467,7 @@ def _insert_messages(
         "timestamp": [record.timestamp for record in records],
         "kind": kinds,
         "text": [record.text for record in records],
-        "attachment": [record.attachment for record in records],
+        "attachment": [_fitted_attachment(record.attachment) for record in records],
         "deleted": [kind == "deleted" for kind in kinds],
         # Guessed batch by batch, while the batch before is being stored.
         "language": lambda start, stop: guess_languages(texts[start:stop]),
@@ -476,6 +476,13 @@ def _insert_messages(
     insert_columns(
         connection, messages_table, columns, batch_rows=BATCH_SIZE, after_batch=after_batch
     )
+
+
+def _fitted_attachment(name: str | None) -> str | None:
+    # A file name longer than the column (file systems allow 255 bytes, but a
+    # document's name comes from its sender) keeps its start and a digest,
+    # instead of failing the export on MySQL.
+    return None if name is None else fitted(name, ATTACHMENT_CHARS)
 
 
 def _insert_events(

@@ -52,6 +52,8 @@ def _exact_string(length: int) -> String:
 SOURCE_CHARS = 255
 KEY_CHARS = 512
 FILE_NAME_CHARS = 512
+# Length of a message's attachment (file name) column.
+ATTACHMENT_CHARS = 512
 
 
 def fitted(text: str, chars: int) -> str:
@@ -189,7 +191,8 @@ class Message(Base):
     # kind and text and gets deleted=True.
     kind: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(LongText)
-    attachment: Mapped[str | None] = mapped_column(String(512))
+    # Longer file names are stored fitted (see fitted()).
+    attachment: Mapped[str | None] = mapped_column(String(ATTACHMENT_CHARS))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str | None] = mapped_column(String(8))
     export_file_id: Mapped[int | None] = mapped_column(

@@ -238,6 +238,7 @@ def _sync_file(
 ) -> FileResult:
     started_at = _now()
     clock = time.perf_counter()
+    failure = None
     try:
         with _garbage_collector_paused():
             data = source.fetch(file)
@@ -248,7 +249,14 @@ def _sync_file(
     except Exception as error:  # noqa: BLE001 - one bad file must not stop the others
         seconds = time.perf_counter() - clock
         _report_to_sentry(error, file)
-        return _record_failure(engine, file, error, started_at, seconds)
+        failure = _record_failure(engine, file, error, started_at, seconds)
+    if failure is not None:
+        # A database error takes part in reference cycles (SQLAlchemy keeps it
+        # in frames of its own traceback), and the traceback refers to this frame
+        # and the importer's, with the export's records. Without a collection
+        # now, failed exports would pile up in memory until the collector ran.
+        gc.collect()
+        return failure
 
     result.seconds = time.perf_counter() - clock
     if result.status == "imported":

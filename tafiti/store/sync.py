@@ -153,7 +153,16 @@ def sync_source(
                 before_lock = _wait_at_barrier
             else:
                 before_lock = None
-            summary.add(_sync_file(source, file, engine, settings, directory, before_lock))
+            result = _sync_file(source, file, engine, settings, directory, before_lock)
+            summary.add(result)
+            if result.status == "failed":
+                # A database error takes part in reference cycles (SQLAlchemy keeps
+                # it in frames of its own traceback, and error reporting can copy a
+                # frame's variables, the error among them). Its traceback refers to
+                # _sync_file's and the importer's frames, with the export's records.
+                # Without a collection now, failed exports would pile up in memory
+                # until the collector ran.
+                gc.collect()
         if progress is not None:
             progress(done, len(files), file.name)
 
@@ -238,7 +247,6 @@ def _sync_file(
 ) -> FileResult:
     started_at = _now()
     clock = time.perf_counter()
-    failure = None
     try:
         with _garbage_collector_paused():
             data = source.fetch(file)
@@ -249,14 +257,7 @@ def _sync_file(
     except Exception as error:  # noqa: BLE001 - one bad file must not stop the others
         seconds = time.perf_counter() - clock
         _report_to_sentry(error, file)
-        failure = _record_failure(engine, file, error, started_at, seconds)
-    if failure is not None:
-        # A database error takes part in reference cycles (SQLAlchemy keeps it
-        # in frames of its own traceback), and the traceback refers to this frame
-        # and the importer's, with the export's records. Without a collection
-        # now, failed exports would pile up in memory until the collector ran.
-        gc.collect()
-        return failure
+        return _record_failure(engine, file, error, started_at, seconds)
 
     result.seconds = time.perf_counter() - clock
     if result.status == "imported":

@@ -17,6 +17,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -122,41 +123,38 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     (results / "mysql-tests-run").write_text(f"{_mysql_tests_run}\n")
 
 
-@pytest.fixture(params=["c", "python"], scope="module")
-def column_code(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Run a parser test module twice: with the parser's C module, and with its Python steps.
+def _with_and_without_c_module(
+    request: pytest.FixtureRequest, user: ModuleType, attribute: str, name: str
+) -> Iterator[str]:
+    """Yield the run's name with ``user.<attribute>`` (the C module ``name``) as built or removed.
 
-    The C module is built by the project's install (setup.py); a missing one fails
-    the "c" run instead of quietly testing the Python steps twice.
+    The C modules are built by the project's install (setup.py); a missing one
+    fails the "c" run instead of quietly testing the Python steps twice.
     """
-    from tafiti.parsing import parser
-
-    built = parser._columns
+    built = getattr(user, attribute)
     if request.param == "c":
-        assert built is not None, "tafiti.parsing._columns was not built (see setup.py)"
+        assert built is not None, f"{name} was not built (see setup.py)"
     else:
-        parser._columns = None
+        setattr(user, attribute, None)
     try:
         yield request.param
     finally:
-        parser._columns = built
+        setattr(user, attribute, built)
+
+
+@pytest.fixture(params=["c", "python"], scope="module")
+def column_code(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run a parser test module twice: with the parser's C module, and with its Python steps."""
+    from tafiti.parsing import parser
+
+    yield from _with_and_without_c_module(request, parser, "_columns", "tafiti.parsing._columns")
 
 
 @pytest.fixture(params=["c", "python"], scope="module")
 def identity_code(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Run an identity test module twice: with the identity C module, and with the Python loop.
-
-    The C module is built by the project's install (setup.py); a missing one fails
-    the "c" run instead of quietly testing the Python loop twice.
-    """
+    """Run an identity test module twice: with the identity C module, and with the Python loop."""
     from tafiti.store import identity
 
-    built = identity._identities
-    if request.param == "c":
-        assert built is not None, "tafiti.store._identities was not built (see setup.py)"
-    else:
-        identity._identities = None
-    try:
-        yield request.param
-    finally:
-        identity._identities = built
+    yield from _with_and_without_c_module(
+        request, identity, "_identities", "tafiti.store._identities"
+    )

@@ -2,13 +2,12 @@
  * The per-record loop of tafiti.store.identity.record_identities, in C.
  *
  * An import hashes every record of an export, so this loop is a large part of
- * a first import. identity.py defines what is hashed and keeps the same loop
- * in Python, used when this module was not built; the tests run both and
- * compare them. This module gets the parts that do not depend on the record
- * (the field prefixes of messages and events, the hash personalisation) from
- * identity.py, and calls back into Python for the rare records it does not
- * handle itself: media records, whose text identity.py folds, and timestamps
- * that are not plain naive datetimes.
+ * a first import. identity.py defines what is hashed. It keeps the same loop in
+ * Python for installs without this module, and the tests compare the two. This
+ * module gets the parts that do not depend on the record (the field prefixes of
+ * messages and events, the hash personalisation) from identity.py. It calls
+ * back into Python for the rare records it does not handle itself: media
+ * records, whose text identity.py folds, and timestamps of a datetime subclass.
  *
  * The hash is BLAKE2b with a 16-byte digest and a personalisation string and no
  * key, as RFC 7693 specifies it. hashlib cannot be reached from C without a

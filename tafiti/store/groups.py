@@ -31,7 +31,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from sqlalchemy import Connection, func, or_, select, update
 from tafiti.errors import ConfigError
 from tafiti.parsing.records import ParsedExport, Record
 from tafiti.store.db import is_mysql
+from tafiti.store.identity import minute_span
 from tafiti.store.metadata import GroupDirectory, GroupMetadata
 from tafiti.store.models import Event, ExportFile, Group, Message, Participant
 
@@ -174,13 +175,10 @@ def _match_stored_group(
 ) -> int | None:
     if not records:
         return None
-    times = [record.timestamp for record in records]
-    span_start = min(times).replace(second=0, microsecond=0)
-    span_end = max(times).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    span_start, span_end = minute_span(records)
 
-    # An identity contains its record's minute, so only a group with messages
-    # in the export's span can share one. An export of a new group then costs
-    # no identity lookups.
+    # Only a group with messages in the export's span can share an identity
+    # with it, so an export of a new group costs no identity lookups.
     shared = (
         _shared_message_counts(connection, message_identities)
         if _any_message_between(connection, span_start, span_end)

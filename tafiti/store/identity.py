@@ -36,9 +36,9 @@ re-export adds them once more under the canonical name.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from tafiti.parsing import media_folded_text
@@ -94,6 +94,18 @@ def identity_key(record: Record, aliases: Mapping[str, str] | None = None) -> Id
         author=None if is_event else canonical_author(record.author, aliases),
         text=text,
     )
+
+
+def minute_span(records: Sequence[Record]) -> tuple[datetime, datetime]:
+    """Return the first minute of ``records`` and the minute after their last (not empty).
+
+    An identity contains its record's minute, so a stored row can share an
+    identity with one of these records only if its time falls in this span.
+    """
+    times = [record.timestamp for record in records]
+    start = min(times).replace(second=0, microsecond=0)
+    end = max(times).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return start, end
 
 
 def hash_identity(key: IdentityKey, occurrence: int) -> bytes:

@@ -29,7 +29,12 @@ from tafiti.store.groups import (
     resolve_group,
     update_group_name,
 )
-from tafiti.store.identity import canonical_author, identity_key, record_identities
+from tafiti.store.identity import (
+    canonical_author,
+    identity_key,
+    minute_span,
+    record_identities,
+)
 from tafiti.store.metadata import GroupDirectory, GroupMetadata
 from tafiti.store.models import ATTACHMENT_CHARS, Event, Message, Participant, fitted
 
@@ -172,12 +177,7 @@ def _unknown_records(
 ) -> tuple[list[_Pending], list[_Pending]]:
     if not records:
         return [], []
-    # An identity contains its record's minute, so a stored row can match a
-    # record of this export only if its time falls within the export's minutes.
-    times = [record.timestamp for record in records]
-    start = min(times).replace(second=0, microsecond=0)
-    end = max(times).replace(second=0, microsecond=0) + timedelta(minutes=1)
-
+    start, end = minute_span(records)
     known_messages = _identities_between(connection, messages_table, group_id, start, end)
     # Few messages have a deletion identity, and its unique key finds them.
     known_messages.update(
